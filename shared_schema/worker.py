@@ -1,0 +1,139 @@
+"""The worker loop: runs one side's functions inside that side's interpreter, one call per line.
+
+Started by the driver as `python -m shared_schema.worker <side package>` with DATABASE_URL set.
+It says hello with its SQLAlchemy version before importing any side code, so a wrong
+environment is reported as such rather than as an import error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import IO, Any
+
+os.environ.setdefault("SQLALCHEMY_WARN_20", "1")  # 1.4 reports its 2.0 deprecations only when asked
+
+import sqlalchemy  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from shared_schema import protocol  # noqa: E402
+from shared_schema.canonical import (  # noqa: E402
+    LoadTree,
+    NotCanonical,
+    canonical,
+    canonical_error,
+    decode_argument,
+    load_tree,
+)
+
+INJECTED = ("session", "engine")
+
+
+class Worker:
+    """One side: its database module, the SQL it emits, an event loop for its async functions."""
+
+    def __init__(self, side: str) -> None:
+        self.side = side
+        self.database: ModuleType = importlib.import_module(f"{side}.database")
+        self.statements: list[str] = []
+        self.runner = asyncio.Runner()
+        for value in vars(self.database).values():
+            engine = getattr(value, "sync_engine", value)
+            if isinstance(engine, sqlalchemy.engine.Engine):
+                event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any,
+                executemany: bool) -> None:
+        self.statements.append(" ".join(statement.split()) + ("  -- executemany" if executemany else ""))
+
+    def call(self, message: protocol.Message) -> protocol.Message:
+        module_name, name = protocol.split_target(message["target"], self.side)
+        function = getattr(importlib.import_module(module_name), name)
+        args = decode_argument(message.get("args", {}))
+        loads = load_tree(message.get("loads", []))
+        self.statements = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                outcome = self._invoke(function, args, loads, bool(message.get("commit")))
+            except NotCanonical:
+                raise
+            except Exception as error:
+                outcome = canonical_error(error)
+        return {
+            "op": "result",
+            "outcome": outcome,
+            "sql": self.statements,
+            "warnings": sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
+                                for w in caught}),
+        }
+
+    def _invoke(self, function: Callable[..., Any], args: dict[str, Any], loads: LoadTree,
+                commit: bool) -> Any:
+        """Pass what the signature's first parameter asks for, then canonicalize while it is open."""
+        params = list(inspect.signature(function).parameters)
+        first = params[0] if params and params[0] in INJECTED else None
+        if inspect.iscoroutinefunction(function):
+            return self.runner.run(self._invoke_async(function, args, loads, commit, first))
+        if first == "engine":
+            return canonical(function(self.database.engine, **args), loads)
+        if first == "session":
+            with self.database.SessionLocal() as session:
+                result = canonical(function(session, **args), loads)
+                if commit:
+                    session.commit()
+                return result
+        return canonical(function(**args), loads)
+
+    async def _invoke_async(self, function: Callable[..., Any], args: dict[str, Any],
+                            loads: LoadTree, commit: bool, first: str | None) -> Any:
+        if first == "engine":
+            return canonical(await function(self.database.async_engine, **args), loads)
+        if first == "session":
+            async with self.database.AsyncSessionLocal() as session:
+                # Canonicalized outside any greenlet: a lazy load raises MissingGreenlet here,
+                # exactly as it would in the caller's async code.
+                result = canonical(await function(session, **args), loads)
+                if commit:
+                    await session.commit()
+                return result
+        return canonical(await function(**args), loads)
+
+
+def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
+    protocol.send(replies, {
+        "op": "hello",
+        "side": side,
+        "sqlalchemy": sqlalchemy.__version__,
+        "python": ".".join(map(str, sys.version_info[:3])),
+        "pid": os.getpid(),
+    })
+    worker = Worker(side)
+    for line in requests:
+        message = protocol.parse(line)
+        if message["op"] == "quit":
+            break
+        try:
+            reply = worker.call(message)
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            reply = {"op": "harness_error", "message": f"{type(error).__name__}: {error}"}
+        protocol.send(replies, reply)
+
+
+def main() -> None:
+    # The protocol owns the real stdout; anything side code prints goes to stderr instead.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.argv[1], sys.stdin, replies)
+
+
+if __name__ == "__main__":
+    main()
