@@ -7,21 +7,36 @@ Runs inside each worker, on whichever SQLAlchemy is installed there, so it only 
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable
 
+from shared_schema.values import is_plain, plain
+
 LoadTree = dict[str, "LoadTree"]
 
 
 class NotCanonical(TypeError):
     """A returned value has no canonical form yet: a gap in the workbench, not a divergence."""
+
+
+class LoadFailed(Exception):
+    """Reading an attribute of a returned instance raised: that is the function's outcome
+    (a lazy load under asyncio raises MissingGreenlet), unlike a bug in this module."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _read(value: Any, name: str) -> Any:
+    try:
+        return getattr(value, name)
+    except Exception as error:
+        raise LoadFailed(error) from error
 
 
 def load_tree(paths: Sequence[str]) -> LoadTree:
@@ -37,22 +52,8 @@ def load_tree(paths: Sequence[str]) -> LoadTree:
 def canonical(value: Any, loads: LoadTree | None = None) -> Any:
     """Turn a return value into JSON; walk the relationships named in `loads` on ORM instances."""
     loads = loads or {}
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return {"$float": repr(value)}
-    if isinstance(value, decimal.Decimal):
-        return {"$decimal": str(value)}
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return {"$datetime": value.isoformat(), "tz": False}
-        return {"$datetime": value.astimezone(dt.timezone.utc).isoformat(), "tz": True}
-    if isinstance(value, dt.date | dt.time | dt.timedelta):
-        return {f"${type(value).__name__}": str(value)}
-    if isinstance(value, uuid.UUID):
-        return {"$uuid": str(value)}
-    if isinstance(value, bytes | memoryview):
-        return {"$bytes": bytes(value).hex()}
+    if is_plain(value):
+        return plain(value)
     fields = getattr(value, "_fields", None)
     if fields is not None and hasattr(value, "_mapping"):
         return {"$row": [[key, canonical(item, loads)] for key, item in zip(fields, value)]}
@@ -76,16 +77,17 @@ def _entity(value: Any, loads: LoadTree) -> dict[str, Any] | None:
     mapper = getattr(state, "mapper", None)
     if mapper is None or not hasattr(state, "identity"):
         return None
-    columns = {attr.key: canonical(getattr(value, attr.key)) for attr in mapper.column_attrs}
+    columns = {attr.key: canonical(_read(value, attr.key)) for attr in mapper.column_attrs}
     loaded = {}
     for name, subtree in sorted(loads.items()):
-        related = getattr(value, name)  # an unloaded relationship loads here, or raises
+        related = _read(value, name)  # an unloaded relationship loads here, or raises
         if isinstance(related, Sequence | set) and not isinstance(related, str):
             items = [canonical(item, subtree) for item in related]
             loaded[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
         else:
             loaded[name] = canonical(related, subtree)
-    entity: dict[str, Any] = {"$entity": mapper.class_.__name__, "columns": columns}
+    entity: dict[str, Any] = {"$entity": mapper.class_.__name__,
+                              "table": getattr(mapper.local_table, "name", None), "columns": columns}
     if loaded:
         entity["loaded"] = loaded
     return entity
@@ -101,15 +103,3 @@ def canonical_error(error: BaseException) -> dict[str, Any]:
         "message": str(error).strip().splitlines()[0][:300] if str(error).strip() else "",
     }
 
-
-def decode_argument(value: Any) -> Any:
-    """Arguments travel as JSON; tagged decimals and datetimes become Python values again."""
-    if isinstance(value, list):
-        return [decode_argument(item) for item in value]
-    if isinstance(value, dict):
-        if "$decimal" in value:
-            return decimal.Decimal(value["$decimal"])
-        if "$datetime" in value:
-            return dt.datetime.fromisoformat(value["$datetime"])
-        return {key: decode_argument(item) for key, item in value.items()}
-    return value

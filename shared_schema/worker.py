@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import ModuleType
 from typing import IO, Any
 
@@ -25,13 +25,13 @@ from sqlalchemy import event  # noqa: E402
 
 from shared_schema import protocol  # noqa: E402
 from shared_schema.canonical import (  # noqa: E402
+    LoadFailed,
     LoadTree,
-    NotCanonical,
     canonical,
     canonical_error,
-    decode_argument,
     load_tree,
 )
+from shared_schema.values import decode  # noqa: E402
 
 INJECTED = ("session", "engine")
 
@@ -56,17 +56,16 @@ class Worker:
     def call(self, message: protocol.Message) -> protocol.Message:
         module_name, name = protocol.split_target(message["target"], self.side)
         function = getattr(importlib.import_module(module_name), name)
-        args = decode_argument(message.get("args", {}))
+        args = decode(message.get("args", {}))
         loads = load_tree(message.get("loads", []))
+        commit = bool(message.get("commit"))
         self.statements = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            try:
-                outcome = self._invoke(function, args, loads, bool(message.get("commit")))
-            except NotCanonical:
-                raise
-            except Exception as error:
-                outcome = canonical_error(error)
+            if inspect.iscoroutinefunction(function):
+                outcome = self.runner.run(self._invoke_async(function, args, loads, commit))
+            else:
+                outcome = self._invoke(function, args, loads, commit)
         return {
             "op": "result",
             "outcome": outcome,
@@ -77,34 +76,67 @@ class Worker:
 
     def _invoke(self, function: Callable[..., Any], args: dict[str, Any], loads: LoadTree,
                 commit: bool) -> Any:
-        """Pass what the signature's first parameter asks for, then canonicalize while it is open."""
-        params = list(inspect.signature(function).parameters)
-        first = params[0] if params and params[0] in INJECTED else None
-        if inspect.iscoroutinefunction(function):
-            return self.runner.run(self._invoke_async(function, args, loads, commit, first))
+        """Pass what the first parameter asks for; canonicalize while the session is open."""
+        first = _injected(function)
         if first == "engine":
-            return canonical(function(self.database.engine, **args), loads)
-        if first == "session":
-            with self.database.SessionLocal() as session:
-                result = canonical(function(session, **args), loads)
-                if commit:
-                    session.commit()
-                return result
-        return canonical(function(**args), loads)
+            return settle(lambda: function(self.database.engine, **args), loads)
+        if first != "session":
+            return settle(lambda: function(**args), loads)
+        with self.database.SessionLocal() as session:
+            outcome = settle(lambda: function(session, **args), loads)
+            if commit and not is_error(outcome):
+                committed = settle(session.commit, {})
+                outcome = committed if is_error(committed) else outcome
+            return outcome
 
     async def _invoke_async(self, function: Callable[..., Any], args: dict[str, Any],
-                            loads: LoadTree, commit: bool, first: str | None) -> Any:
+                            loads: LoadTree, commit: bool) -> Any:
+        first = _injected(function)
         if first == "engine":
-            return canonical(await function(self.database.async_engine, **args), loads)
-        if first == "session":
-            async with self.database.AsyncSessionLocal() as session:
-                # Canonicalized outside any greenlet: a lazy load raises MissingGreenlet here,
-                # exactly as it would in the caller's async code.
-                result = canonical(await function(session, **args), loads)
-                if commit:
-                    await session.commit()
-                return result
-        return canonical(await function(**args), loads)
+            return await settle_async(function(self.database.async_engine, **args), loads)
+        if first != "session":
+            return await settle_async(function(**args), loads)
+        async with self.database.AsyncSessionLocal() as session:
+            # Canonicalized outside any greenlet: a lazy load raises MissingGreenlet here,
+            # exactly as it would in the caller's async code.
+            outcome = await settle_async(function(session, **args), loads)
+            if commit and not is_error(outcome):
+                committed = await settle_async(session.commit(), {})
+                outcome = committed if is_error(committed) else outcome
+            return outcome
+
+
+def _injected(function: Callable[..., Any]) -> str | None:
+    params = list(inspect.signature(function).parameters)
+    return params[0] if params and params[0] in INJECTED else None
+
+
+def is_error(outcome: Any) -> bool:
+    return isinstance(outcome, dict) and "$error" in outcome
+
+
+def settle(produce: Callable[[], Any], loads: LoadTree) -> Any:
+    """The function's outcome: its result's canonical form, or what it raised. A failure of
+    the canonical form itself propagates: it is the workbench's bug, never a verdict."""
+    try:
+        result = produce()
+    except Exception as error:
+        return canonical_error(error)
+    try:
+        return canonical(result, loads)
+    except LoadFailed as failed:
+        return canonical_error(failed.error)
+
+
+async def settle_async(pending: Coroutine[Any, Any, Any], loads: LoadTree) -> Any:
+    try:
+        result = await pending
+    except Exception as error:
+        return canonical_error(error)
+    try:
+        return canonical(result, loads)
+    except LoadFailed as failed:
+        return canonical_error(failed.error)
 
 
 def serve(side: str, requests: IO[str], replies: IO[str]) -> None:

@@ -1,0 +1,101 @@
+"""Hypothesis drives one pair: draw a dataset and arguments, observe both sides, compare, shrink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from equivalence_tests.harness.compare import Observation, differences
+from equivalence_tests.harness.state import Dataset
+from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.registry import Pair
+from equivalence_tests.strategies import datasets
+
+
+@dataclass
+class Counterexample(Exception):
+    """Both sides' answers for one (minimal, once Hypothesis is done) dataset and arguments."""
+
+    dataset: Dataset
+    arguments: dict[str, Any]
+    legacy: Observation
+    modern: Observation
+    what: list[str]
+    control_nondeterministic: bool = False
+    legacy_again: Observation | None = None
+
+    def __str__(self) -> str:
+        return f"{'control nondeterministic' if self.control_nondeterministic else 'divergent'}: " \
+               f"{', '.join(self.what)}"
+
+
+@dataclass
+class Verdict:
+    pair: Pair
+    status: str  # equivalent | known divergence | divergent | control nondeterministic | ...
+    examples: int
+    counterexample: Counterexample | None = None
+    versions: tuple[str, str] = ("?", "?")
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("equivalent", "known divergence")
+
+
+def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | None = None,
+          ) -> Verdict:
+    """Search for a dataset and arguments on which the two sides behave differently."""
+    examples = 0
+    strategy = strategy or datasets()
+
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def example(data: st.DataObject) -> None:
+        nonlocal examples
+        examples += 1
+        dataset = data.draw(strategy, label="dataset")
+        args = {name: data.draw(arg(dataset), label=name) for name, arg in pair.args.items()}
+        legacy, modern = bench.observe(pair, dataset, args)
+        what = differences(pair, dataset, legacy, modern)
+        if what:
+            # Before blaming the migration, ask the control the same question again.
+            (again,) = bench.observe(pair, dataset, args, sides=(0,))
+            if differences(pair, dataset, legacy, again):
+                raise Counterexample(dataset, args, legacy, modern, what, True, again)
+            raise Counterexample(dataset, args, legacy, modern, what)
+
+    # Each pair keeps its own entry in Hypothesis's example database, so a divergence found
+    # once is replayed first next time (the same hook Hypothesis's stateful testing uses).
+    example.hypothesis.inner_test._hypothesis_internal_add_digest = pair.name.encode()
+    try:
+        try:
+            example()
+        except BaseExceptionGroup as group:  # several failures, or one that did not replay
+            raise _most_telling(group) from group
+    except Counterexample as found:
+        if found.control_nondeterministic:
+            status = "control nondeterministic"
+        else:
+            status = "known divergence" if pair.known else "divergent"
+        return Verdict(pair, status, examples, found, bench.versions)
+    if pair.known:
+        return Verdict(pair, "known divergence not reproduced", examples, None, bench.versions)
+    return Verdict(pair, "equivalent", examples, None, bench.versions)
+
+
+def _most_telling(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """From several failures, the one to report: an unreliable control first, then any
+    divergence; anything else (a crashed worker, say) is not ours to interpret."""
+    found = [e for e in _leaves(group) if isinstance(e, Counterexample)]
+    found.sort(key=lambda e: not e.control_nondeterministic)
+    return found[0] if found else group
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]

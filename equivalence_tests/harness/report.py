@@ -1,0 +1,136 @@
+"""What a person reads: one line per pair, and for a divergence the minimal case side by side."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from equivalence_tests.harness.check import Counterexample, Verdict
+from equivalence_tests.harness.compare import normalize
+from equivalence_tests.registry import Pair
+
+STYLE = {"equivalent": "green", "known divergence": "yellow"}
+
+
+def render(renderable: Any, width: int = 140) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, force_terminal=False, color_system=None).print(renderable)
+    return buffer.getvalue()
+
+
+def verdict_table(verdicts: Sequence[Verdict]) -> Table:
+    table = Table(title="Pairs", show_lines=False, title_justify="left")
+    for column in ("pair", "verdict", "examples", "legacy vs modern"):
+        table.add_column(column)
+    for v in verdicts:
+        status = Text(v.status, style=STYLE.get(v.status, "bold red"))
+        table.add_row(v.pair.name, status, str(v.examples), f"{v.versions[0]} vs {v.versions[1]}")
+    return table
+
+
+def summary_line(verdicts: Sequence[Verdict]) -> str:
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.status] = counts.get(v.status, 0) + 1
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    verdict = "safe to ship" if all(v.ok for v in verdicts) else "NOT safe to ship"
+    return f"{len(verdicts)} pairs: {parts} -> {verdict}"
+
+
+def show(value: Any) -> str:
+    """Canonical JSON back to something close to Python's repr, for people."""
+    if isinstance(value, dict):
+        if "$decimal" in value:
+            return f"Decimal('{value['$decimal']}')"
+        if "$float" in value:
+            return value["$float"]
+        if "$datetime" in value:
+            return value["$datetime"]
+        if "$error" in value:
+            state = f" [SQLSTATE {value['sqlstate']}]" if value.get("sqlstate") else ""
+            return f"raised {value['$error']}{state}: {value.get('message', '')}"
+        if "$entity" in value:
+            cols = ", ".join(f"{k}={show(v)}" for k, v in value["columns"].items())
+            loaded = "".join(f", {k}={show(v)}" for k, v in value.get("loaded", {}).items())
+            return f"{value['$entity']}({cols}{loaded})"
+        if "$row" in value:
+            return "Row(" + ", ".join(f"{k}={show(v)}" for k, v in value["$row"]) + ")"
+        if "$tuple" in value:
+            return "(" + ", ".join(show(v) for v in value["$tuple"]) + ")"
+        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return repr(value)
+
+
+def _lines(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [show(v) for v in value] or ["[] (empty list)"]
+    return [show(value)]
+
+
+def _dataset_lines(found: Counterexample) -> list[str]:
+    lines = []
+    for table, rows in found.dataset.items():
+        for row in rows:
+            cells = ", ".join(f"{k}={v!r}" if not hasattr(v, "isoformat") else f"{k}={v.isoformat()}"
+                              for k, v in row.items())
+            lines.append(f"  {table}: {cells}")
+    return lines or ["  (every table empty)"]
+
+
+def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
+    found = verdict.counterexample
+    assert found is not None
+    out = [f"{pair.name}: {verdict.status} ({', '.join(found.what)})"]
+    if pair.known:
+        out.append(f"  known because: {pair.known}")
+    out.append(f"  legacy: {pair.legacy}   modern: {pair.modern}")
+    out.append("minimal dataset:")
+    out += _dataset_lines(found)
+    out.append("arguments: " + (", ".join(f"{k}={v!r}" for k, v in found.arguments.items()) or "none"))
+    legacy, modern = verdict.versions
+    second = ("legacy_14 again", found.legacy_again) if found.legacy_again else (
+        f"modern (SQLAlchemy {modern})", found.modern)
+    table = Table(show_lines=True)
+    table.add_column("")
+    table.add_column(f"legacy (SQLAlchemy {legacy})", overflow="fold")
+    table.add_column(second[0], overflow="fold")
+    other = second[1]
+    assert other is not None
+    table.add_row("result", "\n".join(_lines(found.legacy.outcome)),
+                  "\n".join(_lines(other.outcome)))
+    table.add_row(f"SQL ({len(found.legacy.sql)} / {len(other.sql)} statements)",
+                  "\n".join(found.legacy.sql), "\n".join(other.sql))
+    table.add_row("warnings", "\n".join(found.legacy.warnings) or "-",
+                  "\n".join(other.warnings) or "-")
+    out.append(render(table).rstrip())
+    diff = _outcome_diff(pair, found)
+    if diff:
+        out.append("difference (canonical form, after order normalization):")
+        out += diff
+    out.append(f"rerun just this pair: {rerun}")
+    return "\n".join(out)
+
+
+def _outcome_diff(pair: Pair, found: Counterexample) -> list[str]:
+    def dump(value: Any) -> list[str]:
+        return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False).splitlines()
+
+    other = found.legacy_again or found.modern
+    parts = [("return value", normalize(pair, found.legacy.outcome), normalize(pair, other.outcome))]
+    if found.legacy.state is not None and other.state is not None:
+        parts += [(f"table {t}", found.legacy.state[t], other.state[t]) for t in found.legacy.state]
+    lines = []
+    for label, a, b in parts:
+        if label in found.what:
+            lines += list(difflib.unified_diff(dump(a), dump(b), f"legacy {label}",
+                                               f"modern {label}", n=2, lineterm=""))
+    return lines

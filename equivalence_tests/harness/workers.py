@@ -1,0 +1,129 @@
+"""The driver's side of the protocol: one long-lived worker process per side, in its own venv."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import subprocess
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared_schema import protocol
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 120.0
+CALL_TIMEOUT = 120.0
+
+
+class WorkerError(RuntimeError):
+    """A worker could not start, crashed, hung or runs the wrong environment (one line)."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """Which code runs where: package `legacy_14` in the nox environment `legacy_14`, say."""
+
+    package: str
+    env: str
+    python: str
+
+    def pinned_sqlalchemy(self) -> str:
+        return pinned_version(self.env)
+
+
+def pinned_version(group: str, pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The SQLAlchemy version pyproject.toml pins for an environment's dependency group."""
+    groups = tomllib.loads(pyproject.read_text())["dependency-groups"]
+    if group not in groups:
+        raise WorkerError(f"no dependency group {group!r} in pyproject.toml; known: "
+                          f"{', '.join(groups)}")
+    for requirement in groups[group]:
+        match = re.fullmatch(r"sqlalchemy(\[[^\]]*\])?==([\w.]+)", requirement.strip(), re.I)
+        if match:
+            return match.group(2)
+    raise WorkerError(f"dependency group {group!r} pins no SQLAlchemy version")
+
+
+def check_hello(side: Side, hello: protocol.Message) -> None:
+    """Refuse to compare anything if a worker runs another SQLAlchemy than its side pins."""
+    expected = side.pinned_sqlalchemy()
+    if hello.get("op") != "hello" or hello.get("side") != side.package:
+        raise WorkerError(f"{side.package} worker sent {hello!r} instead of its hello")
+    if hello.get("sqlalchemy") != expected:
+        raise WorkerError(
+            f"{side.package} worker runs SQLAlchemy {hello.get('sqlalchemy')} but environment "
+            f"{side.env} pins {expected}: rebuild it with `nox -s {side.env}` "
+            f"(interpreter {side.python})"
+        )
+
+
+class Worker:
+    """A worker process: JSON lines in on stdin, JSON lines out on stdout, stderr to a file."""
+
+    def __init__(self, side: Side, database_url: str) -> None:
+        self.side = side
+        if not Path(side.python).exists():
+            raise WorkerError(f"no interpreter for {side.package} at {side.python}: run it "
+                              f"through nox (`nox -s equivalence`), which builds {side.env}")
+        self.stderr = tempfile.TemporaryFile()
+        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        self.process = subprocess.Popen(
+            [side.python, "-m", "shared_schema.worker", side.package],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr, text=True, encoding="utf-8", bufsize=1,
+        )
+        self._selector = selectors.DefaultSelector()
+        assert self.process.stdout is not None
+        self._selector.register(self.process.stdout, selectors.EVENT_READ)
+        self.hello = self.receive(START_TIMEOUT)
+        check_hello(side, self.hello)
+
+    def send(self, message: protocol.Message) -> None:
+        assert self.process.stdin is not None
+        try:
+            protocol.send(self.process.stdin, message)
+        except (BrokenPipeError, OSError) as error:
+            raise self._died() from error
+
+    def receive(self, timeout: float = CALL_TIMEOUT) -> protocol.Message:
+        assert self.process.stdout is not None
+        if not self._selector.select(timeout):
+            self.stop()
+            raise WorkerError(f"{self.side.package} worker did not answer within {timeout:.0f} s "
+                              "(a function that hangs? a lock?); it was stopped")
+        line = self.process.stdout.readline()
+        if not line:
+            raise self._died()
+        reply = protocol.parse(line)
+        if reply["op"] == "harness_error":
+            raise WorkerError(f"{self.side.package} worker failed: {reply['message']}")
+        return reply
+
+    def _died(self) -> WorkerError:
+        code = self.process.wait(timeout=10)
+        self.stderr.seek(0)
+        tail = [ln for ln in self.stderr.read().decode(errors="replace").splitlines() if ln.strip()]
+        last = tail[-1].strip() if tail else "no output"
+        return WorkerError(f"{self.side.package} worker exited with status {code}: {last}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.send({"op": "quit"})
+                self.process.wait(timeout=5)
+            except (WorkerError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        self.stderr.close()
+
+
+def call_both(workers: tuple[Worker, Worker], message: protocol.Message) -> tuple[Any, Any]:
+    """Send the same call to both sides first, then collect: the two run at the same time."""
+    for worker in workers:
+        worker.send(message)
+    return workers[0].receive(), workers[1].receive()

@@ -1,0 +1,82 @@
+"""The workbench's reason to exist: deliberately wrong migrations must be reported divergent,
+each with a shrunk counterexample. Their code is in equivalence_tests/mutants/."""
+
+from equivalence_tests.harness.check import check
+from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.registry import pair
+from equivalence_tests.strategies import anything, key_of, words
+from hypothesis import strategies as st
+
+LEGACY = "equivalence_tests.mutants.legacy"
+MODERN = "equivalence_tests.mutants.modern"
+
+
+def mutant(function, modern_function=None, **options):
+    return pair(f"{LEGACY}:{function}", modern=f"{MODERN}:{modern_function or function}", registry={},
+                **options)
+
+
+def rows(verdict, table):
+    return verdict.counterexample.dataset[table]
+
+
+def test_first_migrated_to_scalar_one_or_none_is_caught_on_two_namesakes(workbench: Workbench):
+    verdict = check(mutant("find_user_by_name", name=key_of("users", "name", absent=words)),
+                    workbench)
+    assert verdict.status == "divergent"
+    found = verdict.counterexample
+    assert found.modern.outcome["$error"] == "MultipleResultsFound"
+    # Shrunk: two users sharing the name asked for, and nothing else.
+    names = [u["name"] for u in rows(verdict, "users")]
+    assert len(names) == 2 and names[0] == names[1] == found.arguments["name"]
+    assert not any(rows(verdict, t) for t in ("tenants", "products", "orders", "invoices"))
+
+
+def test_lost_query_deduplication_of_joined_single_entities_is_caught(workbench: Workbench):
+    verdict = check(mutant("users_with_orders"), workbench)
+    assert verdict.status == "divergent"
+    assert len(verdict.counterexample.modern.outcome) == 2
+    assert len(verdict.counterexample.legacy.outcome) == 1
+    assert len(rows(verdict, "users")) == 1 and len(rows(verdict, "orders")) == 2
+
+
+def test_true_division_of_integers_is_caught(workbench: Workbench):
+    verdict = check(mutant("items_per_order"), workbench)
+    assert verdict.status == "divergent"
+    assert isinstance(verdict.counterexample.legacy.outcome, int)
+    assert "$decimal" in verdict.counterexample.modern.outcome
+
+
+def test_a_flipped_sort_direction_is_caught(workbench: Workbench):
+    verdict = check(pair("repositories:get_active_users", registry={}, ordered_by="created_at",
+                         modern=f"{MODERN}:get_active_users_ascending"), workbench)
+    assert verdict.status == "divergent"
+    assert len(rows(verdict, "users")) == 2
+
+
+def test_a_write_that_is_never_committed_is_caught_in_the_database_state(workbench: Workbench):
+    verdict = check(mutant("deactivate_user", writes=True, user_id=key_of("users")), workbench)
+    assert verdict.status == "divergent"
+    assert verdict.counterexample.what == ["table users"]
+    assert len(rows(verdict, "users")) == 1
+
+
+def test_rows_created_in_another_order_are_caught(workbench: Workbench):
+    slugs = anything(st.lists(st.text("xyz", min_size=1, max_size=2), unique=True, max_size=3))
+    verdict = check(mutant("add_tenants", "add_tenants_reversed", writes=True, slugs=slugs),
+                    workbench)
+    assert verdict.status == "divergent"
+    assert len(verdict.counterexample.arguments["slugs"]) == 2
+
+
+def test_a_dropped_time_zone_is_caught(workbench: Workbench):
+    verdict = check(mutant("oldest_signup", "oldest_signup_naive"), workbench)
+    assert verdict.status == "divergent"
+    assert len(rows(verdict, "users")) == 1
+
+
+def test_a_nondeterministic_control_is_reported_as_such_not_blamed_on_the_migration(
+        workbench: Workbench):
+    verdict = check(mutant("random_active_user"), workbench)
+    assert verdict.status == "control nondeterministic"
+    assert verdict.counterexample.legacy_again is not None

@@ -1,0 +1,55 @@
+"""Canonical JSON for plain column values, shared by the workers and the driver (stdlib only).
+
+The driver reads database state with psycopg2 and the workers return values through their
+SQLAlchemy; both must land on the same form, so both use this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+SCALARS = (type(None), bool, int, str)
+
+
+def is_plain(value: Any) -> bool:
+    return isinstance(value, (*SCALARS, float, decimal.Decimal, dt.date, dt.time, dt.timedelta,
+                              uuid.UUID, bytes, memoryview))
+
+
+def plain(value: Any) -> Any:
+    """A column value as JSON: tagged where JSON has no type for it. Aware datetimes in UTC."""
+    if isinstance(value, SCALARS):
+        return value
+    if isinstance(value, float):
+        return {"$float": repr(value)}
+    if isinstance(value, decimal.Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return {"$datetime": value.isoformat(), "tz": False}
+        return {"$datetime": value.astimezone(dt.timezone.utc).isoformat(), "tz": True}
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return {f"${type(value).__name__}": str(value)}
+    if isinstance(value, uuid.UUID):
+        return {"$uuid": str(value)}
+    if isinstance(value, bytes | memoryview):
+        return {"$bytes": bytes(value).hex()}
+    raise TypeError(f"not a plain value: {type(value).__qualname__}")
+
+
+def decode(value: Any) -> Any:
+    """JSON back to Python values: what function arguments need (decimals, datetimes)."""
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    if isinstance(value, dict):
+        if "$decimal" in value:
+            return decimal.Decimal(value["$decimal"])
+        if "$datetime" in value:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        if "$float" in value:
+            return float(value["$float"])
+        return {key: decode(item) for key, item in value.items()}
+    return value
