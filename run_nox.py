@@ -12,8 +12,6 @@ ENV = HERE / ".nox-bootstrap"
 
 
 def main() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("run_nox.py: Python >= 3.11 is needed; run it with python3.11 or newer")
     bindir = ENV / "bin"
     if not (bindir / "nox").exists():
         print(f"run_nox.py: installing {NOX} into {ENV}", file=sys.stderr)

@@ -75,7 +75,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for verdict in VERDICTS:
         if verdict.counterexample is not None and verdict.ok:
             terminalreporter.section(f"{verdict.pair.name}: {verdict.status}")
-            write(counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name)) + "\n")
+            text = counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name))
+            write(text + "\n")
     terminalreporter.section("verdicts")
     write(render(verdict_table(VERDICTS)))
     write(summary_line(VERDICTS) + "\n")

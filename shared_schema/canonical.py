@@ -1,4 +1,4 @@
-"""The canonical form: what a function returned or raised, as JSON both SQLAlchemy versions agree on.
+"""The canonical form: what a function returned or raised, as JSON both versions agree on.
 
 Runs inside each worker, on whichever SQLAlchemy is installed there, so it only uses APIs that
 1.4 and 2.x share (`sqlalchemy.inspect`, `Row._fields`). Values that JSON cannot carry are tagged
@@ -56,7 +56,8 @@ def canonical(value: Any, loads: LoadTree | None = None) -> Any:
         return plain(value)
     fields = getattr(value, "_fields", None)
     if fields is not None and hasattr(value, "_mapping"):
-        return {"$row": [[key, canonical(item, loads)] for key, item in zip(fields, value)]}
+        pairs = zip(fields, value, strict=True)
+        return {"$row": [[key, canonical(item, loads)] for key, item in pairs]}
     entity = _entity(value, loads)
     if entity is not None:
         return entity
@@ -86,8 +87,8 @@ def _entity(value: Any, loads: LoadTree) -> dict[str, Any] | None:
             loaded[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
         else:
             loaded[name] = canonical(related, subtree)
-    entity: dict[str, Any] = {"$entity": mapper.class_.__name__,
-                              "table": getattr(mapper.local_table, "name", None), "columns": columns}
+    table = getattr(mapper.local_table, "name", None)
+    entity: dict[str, Any] = {"$entity": mapper.class_.__name__, "table": table, "columns": columns}
     if loaded:
         entity["loaded"] = loaded
     return entity

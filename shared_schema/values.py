@@ -30,7 +30,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return {"$datetime": value.isoformat(), "tz": False}
-        return {"$datetime": value.astimezone(dt.timezone.utc).isoformat(), "tz": True}
+        return {"$datetime": value.astimezone(dt.UTC).isoformat(), "tz": True}
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         return {f"${type(value).__name__}": str(value)}
     if isinstance(value, uuid.UUID):

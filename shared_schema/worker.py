@@ -12,6 +12,7 @@ import importlib
 import inspect
 import os
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Coroutine
@@ -20,18 +21,18 @@ from typing import IO, Any
 
 os.environ.setdefault("SQLALCHEMY_WARN_20", "1")  # 1.4 reports its 2.0 deprecations only when asked
 
-import sqlalchemy  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+import sqlalchemy
+from sqlalchemy import event
 
-from shared_schema import protocol  # noqa: E402
-from shared_schema.canonical import (  # noqa: E402
+from shared_schema import protocol
+from shared_schema.canonical import (
     LoadFailed,
     LoadTree,
     canonical,
     canonical_error,
     load_tree,
 )
-from shared_schema.values import decode  # noqa: E402
+from shared_schema.values import decode, plain
 
 INJECTED = ("session", "engine")
 
@@ -43,6 +44,8 @@ class Worker:
         self.side = side
         self.database: ModuleType = importlib.import_module(f"{side}.database")
         self.statements: list[str] = []
+        self.keep_parameters = False
+        self.executed: list[list[Any]] = []
         self.runner = asyncio.Runner()
         for value in vars(self.database).values():
             engine = getattr(value, "sync_engine", value)
@@ -51,7 +54,10 @@ class Worker:
 
     def _record(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any,
                 executemany: bool) -> None:
-        self.statements.append(" ".join(statement.split()) + ("  -- executemany" if executemany else ""))
+        suffix = "  -- executemany" if executemany else ""
+        self.statements.append(" ".join(statement.split()) + suffix)
+        if self.keep_parameters:  # only the benchmark asks: it replays the SQL without us
+            self.executed.append([statement, _jsonable(params), executemany])
 
     def call(self, message: protocol.Message) -> protocol.Message:
         module_name, name = protocol.split_target(message["target"], self.side)
@@ -60,6 +66,9 @@ class Worker:
         loads = load_tree(message.get("loads", []))
         commit = bool(message.get("commit"))
         self.statements = []
+        self.executed = []
+        self.keep_parameters = bool(message.get("keep_parameters"))
+        started = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if inspect.iscoroutinefunction(function):
@@ -69,6 +78,8 @@ class Worker:
         return {
             "op": "result",
             "outcome": outcome,
+            "seconds": time.perf_counter() - started,
+            **({"executed": self.executed} if self.keep_parameters else {}),
             "sql": self.statements,
             "warnings": sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
                                 for w in caught}),
@@ -104,6 +115,14 @@ class Worker:
                 committed = await settle_async(session.commit(), {})
                 outcome = committed if is_error(committed) else outcome
             return outcome
+
+
+def _jsonable(params: Any) -> Any:
+    if isinstance(params, dict):
+        return {str(key): _jsonable(value) for key, value in params.items()}
+    if isinstance(params, list | tuple):
+        return [_jsonable(value) for value in params]
+    return plain(params)
 
 
 def _injected(function: Callable[..., Any]) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,11 +41,17 @@ class Verdict:
     examples: int
     counterexample: Counterexample | None = None
     versions: tuple[str, str] = ("?", "?")
-    notes: list[str] = field(default_factory=list)
+    covered: dict[str, int] = field(default_factory=dict)  # path label -> examples that hit it
 
     @property
     def ok(self) -> bool:
         return self.status in ("equivalent", "known divergence")
+
+
+def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
+    """Which of the pair's declared paths this example exercised, on either side."""
+    text = "\n".join(line for o in observations for line in (*o.sql, json.dumps(o.outcome)))
+    return [label for label, pattern in pair.covers.items() if re.search(pattern, text)]
 
 
 def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | None = None,
@@ -51,15 +59,18 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     """Search for a dataset and arguments on which the two sides behave differently."""
     examples = 0
     strategy = strategy or datasets()
+    covered = dict.fromkeys(pair.covers, 0)
 
     @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def example(data: st.DataObject) -> None:
         nonlocal examples
-        examples += 1
         dataset = data.draw(strategy, label="dataset")
         args = {name: data.draw(arg(dataset), label=name) for name, arg in pair.args.items()}
         legacy, modern = bench.observe(pair, dataset, args)
+        examples += 1
+        for label in paths_hit(pair, [legacy, modern]):
+            covered[label] += 1
         what = differences(pair, dataset, legacy, modern)
         if what:
             # Before blaming the migration, ask the control the same question again.
@@ -70,7 +81,8 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
 
     # Each pair keeps its own entry in Hypothesis's example database, so a divergence found
     # once is replayed first next time (the same hook Hypothesis's stateful testing uses).
-    example.hypothesis.inner_test._hypothesis_internal_add_digest = pair.name.encode()
+    example.hypothesis.inner_test._hypothesis_internal_add_digest = (  # type: ignore[attr-defined]
+        pair.name.encode())
     try:
         try:
             example()
@@ -81,10 +93,15 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
             status = "control nondeterministic"
         else:
             status = "known divergence" if pair.known else "divergent"
-        return Verdict(pair, status, examples, found, bench.versions)
+        return Verdict(pair, status, examples, found, bench.versions, covered)
     if pair.known:
-        return Verdict(pair, "known divergence not reproduced", examples, None, bench.versions)
-    return Verdict(pair, "equivalent", examples, None, bench.versions)
+        return Verdict(pair, "known divergence not reproduced", examples, None, bench.versions,
+                       covered)
+    missed = [label for label, hits in covered.items() if not hits]
+    if missed:
+        return Verdict(pair, f"incomplete: no example reached {', '.join(missed)}", examples,
+                       None, bench.versions, covered)
+    return Verdict(pair, "equivalent", examples, None, bench.versions, covered)
 
 
 def _most_telling(group: BaseExceptionGroup[BaseException]) -> BaseException:

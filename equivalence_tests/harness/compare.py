@@ -29,6 +29,7 @@ class Observation:
     sql: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     state: State | None = None
+    executed: list[Any] | None = None  # [statement, parameters, executemany]: benchmark only
 
 
 def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Observation,
@@ -36,12 +37,14 @@ def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Obser
     """What differs, as names ("return value", "table orders"); empty when equivalent."""
     found = []
     names = new_identities(dataset, legacy.state), new_identities(dataset, modern.state)
-    sides = [normalize(pair, renumber(o.outcome, n)) for o, n in zip((legacy, modern), names)]
+    sides = [normalize(pair, renumber(o.outcome, n))
+             for o, n in zip((legacy, modern), names, strict=True)]
     if not equal(*sides):
         found.append("return value")
     if pair.writes and legacy.state is not None and modern.state is not None:
-        before, after = (renumber_state(o.state or {}, n) for o, n in zip((legacy, modern), names))
-        found += [f"table {table}" for table in before if not equal(before[table], after[table])]
+        left, right = (renumber_state(o.state or {}, n)
+                       for o, n in zip((legacy, modern), names, strict=True))
+        found += [f"table {table}" for table in left if not equal(left[table], right[table])]
     return found
 
 
@@ -88,7 +91,7 @@ def equal(a: Any, b: Any) -> bool:
             return bool(a["$error"] == b["$error"] and a.get("sqlstate") == b.get("sqlstate"))
         return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and bool(a == b)
 
 

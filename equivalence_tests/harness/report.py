@@ -27,11 +27,13 @@ def render(renderable: Any, width: int = 140) -> str:
 
 def verdict_table(verdicts: Sequence[Verdict]) -> Table:
     table = Table(title="Pairs", show_lines=False, title_justify="left")
-    for column in ("pair", "verdict", "examples", "legacy vs modern"):
+    for column in ("pair", "verdict", "examples", "paths exercised", "legacy vs modern"):
         table.add_column(column)
     for v in verdicts:
         status = Text(v.status, style=STYLE.get(v.status, "bold red"))
-        table.add_row(v.pair.name, status, str(v.examples), f"{v.versions[0]} vs {v.versions[1]}")
+        paths = ", ".join(f"{label}: {hits}" for label, hits in v.covered.items()) or "-"
+        table.add_row(v.pair.name, status, str(v.examples), paths,
+                      f"{v.versions[0]} vs {v.versions[1]}")
     return table
 
 
@@ -50,9 +52,9 @@ def show(value: Any) -> str:
         if "$decimal" in value:
             return f"Decimal('{value['$decimal']}')"
         if "$float" in value:
-            return value["$float"]
+            return str(value["$float"])
         if "$datetime" in value:
-            return value["$datetime"]
+            return str(value["$datetime"])
         if "$error" in value:
             state = f" [SQLSTATE {value['sqlstate']}]" if value.get("sqlstate") else ""
             return f"raised {value['$error']}{state}: {value.get('message', '')}"
@@ -80,7 +82,7 @@ def _dataset_lines(found: Counterexample) -> list[str]:
     lines = []
     for table, rows in found.dataset.items():
         for row in rows:
-            cells = ", ".join(f"{k}={v!r}" if not hasattr(v, "isoformat") else f"{k}={v.isoformat()}"
+            cells = ", ".join(f"{k}={v.isoformat() if hasattr(v, 'isoformat') else repr(v)}"
                               for k, v in row.items())
             lines.append(f"  {table}: {cells}")
     return lines or ["  (every table empty)"]
@@ -95,7 +97,8 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
     out.append(f"  legacy: {pair.legacy}   modern: {pair.modern}")
     out.append("minimal dataset:")
     out += _dataset_lines(found)
-    out.append("arguments: " + (", ".join(f"{k}={v!r}" for k, v in found.arguments.items()) or "none"))
+    arguments = ", ".join(f"{k}={v!r}" for k, v in found.arguments.items())
+    out.append(f"arguments: {arguments or 'none'}")
     legacy, modern = verdict.versions
     second = ("legacy_14 again", found.legacy_again) if found.legacy_again else (
         f"modern (SQLAlchemy {modern})", found.modern)
@@ -125,7 +128,8 @@ def _outcome_diff(pair: Pair, found: Counterexample) -> list[str]:
         return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False).splitlines()
 
     other = found.legacy_again or found.modern
-    parts = [("return value", normalize(pair, found.legacy.outcome), normalize(pair, other.outcome))]
+    parts = [("return value", normalize(pair, found.legacy.outcome),
+              normalize(pair, other.outcome))]
     if found.legacy.state is not None and other.state is not None:
         parts += [(f"table {t}", found.legacy.state[t], other.state[t]) for t in found.legacy.state]
     lines = []

@@ -58,7 +58,8 @@ class Database:
                 cur.execute(f"SELECT * FROM {table} ORDER BY id")
                 names = [column.name for column in cur.description or ()]
                 state[table] = [
-                    {name: plain(value) for name, value in zip(names, row)} for row in cur
+                    {name: plain(value) for name, value in zip(names, row, strict=True)}
+                    for row in cur
                 ]
         return state
 

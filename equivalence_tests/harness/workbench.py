@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from equivalence_tests.harness.compare import Observation
@@ -26,7 +27,8 @@ def sides_from_environment(environ: dict[str, str] | None = None) -> tuple[Side,
         )
     except KeyError as missing:
         raise WorkerError(f"{missing.args[0]} is not set: run the workbench through nox "
-                          "(`python3 run_nox.py -s equivalence`), which builds both sides") from None
+                          "(`python3 run_nox.py -s equivalence`), which builds both sides",
+                          ) from None
 
 
 @dataclass
@@ -35,27 +37,35 @@ class Workbench:
 
     databases: tuple[Database, Database]
     workers: tuple[Worker, Worker]
+    threads: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2))
 
     @property
     def versions(self) -> tuple[str, str]:
         return self.workers[0].hello["sqlalchemy"], self.workers[1].hello["sqlalchemy"]
 
     def observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
-                sides: tuple[int, ...] = (0, 1)) -> list[Observation]:
+                sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
+                ) -> list[Observation]:
         """Reset the chosen sides to `dataset`, call the pair there at once, collect answers."""
         script = reset_script(self.databases[0].conn, dataset)
-        for i in sides:
-            self.databases[i].reset(script)
         targets = (pair.legacy, pair.modern)
-        for i in sides:
+
+        def start(i: int) -> None:
+            self.databases[i].reset(script)
             self.workers[i].send({"op": "call", "target": targets[i], "args": args,
-                                  "loads": list(pair.loads), "commit": pair.commit})
+                                  "loads": list(pair.loads), "commit": pair.commit,
+                                  "keep_parameters": keep_parameters})
+
+        # Each side resets and starts in its own thread (psycopg2 releases the GIL), so the
+        # two sides overlap; the workers' answers are then read in order.
+        for future in [self.threads.submit(start, i) for i in sides]:
+            future.result()
         observations = []
         for i in sides:
             reply = self.workers[i].receive()
             state = self.databases[i].snapshot() if pair.writes else None
             observations.append(Observation(reply["outcome"], reply["sql"], reply["warnings"],
-                                            state))
+                                            state, reply.get("executed")))
         return observations
 
 
@@ -73,8 +83,10 @@ def open_workbench(sides: tuple[Side, Side] | None = None) -> Iterator[Workbench
             database.create_schema()
             databases.append(database)
         workers = []
-        for side, database in zip((legacy, modern), databases):
+        for side, database in zip((legacy, modern), databases, strict=True):
             worker = Worker(side, database.url)
             stack.callback(worker.stop)
             workers.append(worker)
-        yield Workbench((databases[0], databases[1]), (workers[0], workers[1]))
+        bench = Workbench((databases[0], databases[1]), (workers[0], workers[1]))
+        stack.callback(bench.threads.shutdown)
+        yield bench

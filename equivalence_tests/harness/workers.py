@@ -69,7 +69,7 @@ class Worker:
         if not Path(side.python).exists():
             raise WorkerError(f"no interpreter for {side.package} at {side.python}: run it "
                               f"through nox (`nox -s equivalence`), which builds {side.env}")
-        self.stderr = tempfile.TemporaryFile()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the worker)
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
                "PYTHONDONTWRITEBYTECODE": "1"}
         self.process = subprocess.Popen(
@@ -93,6 +93,7 @@ class Worker:
     def receive(self, timeout: float = CALL_TIMEOUT) -> protocol.Message:
         assert self.process.stdout is not None
         if not self._selector.select(timeout):
+            self.process.kill()
             self.stop()
             raise WorkerError(f"{self.side.package} worker did not answer within {timeout:.0f} s "
                               "(a function that hangs? a lock?); it was stopped")

@@ -44,3 +44,16 @@ def oldest_signup(session):
 
 def price_ratio(session):
     return 0.1 * session.query(func.count(User.id)).scalar() + 0.2
+
+
+def crash():
+    """A worker that dies mid-call (as a segfaulting driver would)."""
+    import os
+
+    os._exit(7)
+
+
+def hang(seconds):
+    import time
+
+    time.sleep(seconds)

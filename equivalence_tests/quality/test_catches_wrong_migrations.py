@@ -1,19 +1,20 @@
 """The workbench's reason to exist: deliberately wrong migrations must be reported divergent,
 each with a shrunk counterexample. Their code is in equivalence_tests/mutants/."""
 
+from hypothesis import strategies as st
+
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
 from equivalence_tests.strategies import anything, key_of, words
-from hypothesis import strategies as st
 
 LEGACY = "equivalence_tests.mutants.legacy"
 MODERN = "equivalence_tests.mutants.modern"
 
 
 def mutant(function, modern_function=None, **options):
-    return pair(f"{LEGACY}:{function}", modern=f"{MODERN}:{modern_function or function}", registry={},
-                **options)
+    modern = f"{MODERN}:{modern_function or function}"
+    return pair(f"{LEGACY}:{function}", modern=modern, registry={}, **options)
 
 
 def rows(verdict, table):

@@ -1,0 +1,143 @@
+"""`nox -s bench`: examples per second per pair, against a plain psycopg2 baseline.
+
+The baseline is measured in the same run on the same examples: for each example the harness
+ran, a plain psycopg2 loop does the same reset of both databases and executes the same SQL
+(with the same parameters) each side emitted. The ratio harness/baseline is what the
+workbench adds: Hypothesis, the protocol, SQLAlchemy itself, the canonical form, comparing.
+Also measured: the reset strategies (DELETE vs TRUNCATE), to keep the choice honest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from typing import Any
+
+import psycopg2
+from hypothesis import HealthCheck, Phase, settings
+from rich.console import Console
+from rich.table import Table
+
+import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
+from equivalence_tests.harness.check import check
+from equivalence_tests.harness.state import TABLES, Database, Dataset, reset_script
+from equivalence_tests.harness.workbench import Workbench, open_workbench
+from equivalence_tests.registry import PAIRS, Pair
+from shared_schema.values import decode
+
+Example = tuple[Dataset, dict[str, Any], list[list[Any]], list[list[Any]]]
+
+
+def run_harness(bench: Workbench, pair: Pair, examples: int) -> tuple[float, list[Example]]:
+    """Seconds per example of the real harness, and the examples it ran (with their SQL)."""
+    seen: list[Example] = []
+    observe = bench.observe
+
+    def recording(pair: Pair, dataset: Dataset, args: dict[str, Any], **kw: Any) -> Any:
+        legacy, modern = observe(pair, dataset, args, keep_parameters=True)
+        seen.append((dataset, args, legacy.executed or [], modern.executed or []))
+        return [legacy, modern]
+
+    bench.observe = recording  # type: ignore[method-assign]
+    profile = settings(max_examples=examples, database=None, deadline=None,
+                       phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    try:
+        started = time.perf_counter()
+        with profile_context(profile):
+            verdict = check(pair, bench)
+        elapsed = time.perf_counter() - started
+    finally:
+        bench.observe = observe  # type: ignore[method-assign]
+    if not verdict.ok:
+        sys.exit(f"bench: {pair.name} is {verdict.status}; benchmark equivalent pairs only")
+    return elapsed / max(len(seen), 1), seen
+
+
+class profile_context:
+    """Load a Hypothesis settings profile for the duration of a block."""
+
+    def __init__(self, profile: settings) -> None:
+        self.profile, self.previous = profile, settings.default
+
+    def __enter__(self) -> None:
+        settings.register_profile("_bench", self.profile)
+        settings.load_profile("_bench")
+
+    def __exit__(self, *exc: object) -> None:
+        settings.register_profile("_bench_restore", self.previous)
+        settings.load_profile("_bench_restore")
+
+
+def replayable(executed: list[list[Any]]) -> bool:
+    return all("$1" not in statement for statement, _, _ in executed)
+
+
+def run_baseline(databases: tuple[Database, Database], seen: list[Example]) -> float:
+    """Seconds per example of the same resets and the same SQL through plain psycopg2."""
+    started = time.perf_counter()
+    for dataset, _, legacy_sql, modern_sql in seen:
+        script = reset_script(databases[0].conn, dataset)
+        for database, executed in zip(databases, (legacy_sql, modern_sql), strict=True):
+            database.reset(script)
+            with database.conn.cursor() as cur:
+                for statement, params, many in executed:
+                    if many:
+                        cur.executemany(statement, decode(params))
+                    else:
+                        cur.execute(statement, decode(params))
+                    if cur.description is not None:
+                        cur.fetchall()
+    return (time.perf_counter() - started) / max(len(seen), 1)
+
+
+def reset_costs(database: Database, seen: list[Example]) -> dict[str, float]:
+    """Milliseconds per reset for each strategy, on the same datasets."""
+    truncate = f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE;".encode()
+    costs = {}
+    for name, prefix in (("DELETE + setval (used)", b""), ("TRUNCATE RESTART IDENTITY", truncate)):
+        started = time.perf_counter()
+        for dataset, *_ in seen:
+            database.reset(prefix + reset_script(database.conn, dataset))
+        costs[name] = (time.perf_counter() - started) / max(len(seen), 1) * 1000
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=300)
+    parser.add_argument("--pair", action="append", default=[])
+    options = parser.parse_args()
+    names = options.pair or [n for n, p in PAIRS.items() if not p.known]
+    unknown = [n for n in names if n not in PAIRS]
+    if unknown:
+        sys.exit(f"bench: unknown pair {', '.join(unknown)}; registered: {', '.join(PAIRS)}")
+    console = Console()
+    table = Table(title=f"Examples per second ({options.examples} examples per pair)")
+    for column in ("pair", "harness ms/ex", "harness ex/s", "baseline ms/ex", "ratio"):
+        table.add_column(column, justify="right" if column != "pair" else "left")
+    ratios = []
+    with open_workbench() as bench:
+        legacy_version, modern_version = bench.versions
+        resets: dict[str, float] = {}
+        for name in names:
+            per_example, seen = run_harness(bench, PAIRS[name], options.examples)
+            if all(replayable(m) for *_, m in seen):
+                baseline = run_baseline(bench.databases, seen)
+                ratio = per_example / baseline
+                ratios.append(ratio)
+                cells = [f"{baseline * 1000:.2f}", f"{ratio:.1f}x"]
+            else:
+                cells = ["n/a (asyncpg SQL)", "-"]
+            table.add_row(name, f"{per_example * 1000:.2f}", f"{1 / per_example:.0f}", *cells)
+            if not resets:
+                resets = reset_costs(bench.databases[0], seen)
+    console.print(table)
+    console.print(f"SQLAlchemy {legacy_version} vs {modern_version}; "
+                  f"median ratio {statistics.median(ratios):.1f}x" if ratios else "")
+    console.print("reset per example: " + ", ".join(f"{k} {v:.2f} ms" for k, v in resets.items()))
+
+
+if __name__ == "__main__":
+    main()
