@@ -28,12 +28,12 @@ ArgStrategy = Callable[[Dataset], st.SearchStrategy[Any]]
 
 ids = st.integers(min_value=1, max_value=40)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-# Instants as microseconds since 1970 (one draw, not eight), in one of a few time zones.
-timestamps = st.one_of(
-    st.sampled_from(INSTANTS),
-    st.builds(lambda us, zone: (EPOCH + dt.timedelta(microseconds=us)).astimezone(zone),
-              st.integers(0, 4102444800 * 10**6), st.sampled_from(ZONES)),
-)
+# Any instant (microseconds since 1970: one draw, not eight) in one of a few time zones...
+instants = st.builds(lambda us, zone: (EPOCH + dt.timedelta(microseconds=us)).astimezone(zone),
+                     st.integers(0, 4102444800 * 10**6), st.sampled_from(ZONES))
+# ...but three times in four one of the fixed INSTANTS, so that ties are common.
+timestamps = st.tuples(st.integers(0, len(INSTANTS)), instants).map(
+    lambda pick: INSTANTS[pick[0]] if pick[0] < len(INSTANTS) else pick[1])
 words = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6)
 slugs = st.text("ab-", min_size=1, max_size=4)
 skus = st.text("AB1", min_size=1, max_size=4)
@@ -138,3 +138,65 @@ def _absent_for(column: str) -> st.SearchStrategy[Any]:
 def anything(strategy: st.SearchStrategy[Any]) -> ArgStrategy:
     """An argument that does not depend on the dataset."""
     return lambda dataset: strategy
+
+
+# Arguments of the write, transaction, bulk and engine-level pairs.
+
+def mostly(valid: st.SearchStrategy[Any], invalid: st.SearchStrategy[Any],
+           ) -> st.SearchStrategy[Any]:
+    """`valid` four times in five, else `invalid`: lists of rows then still succeed often."""
+    return st.integers(0, 4).flatmap(lambda i: invalid if i == 0 else valid)
+
+
+def decimal_arg(values: st.SearchStrategy[Decimal]) -> st.SearchStrategy[dict[str, str]]:
+    """A Decimal argument in its wire form: the protocol is JSON, workers decode the tag."""
+    return values.map(lambda value: {"$decimal": str(value)})
+
+
+# 0 is a valid order amount (>= 0) but an invalid invoice amount (> 0): the SAVEPOINT path.
+# Negative and too-large amounts make the order itself fail, before the SAVEPOINT.
+order_amounts = decimal_arg(
+    st.sampled_from([Decimal("0.00"), Decimal("-0.01"), Decimal("10000000000.00")])
+    | money("9999999999.99"))
+# Statuses the CHECK constraint refuses, and one longer than varchar(20).
+order_statuses = st.sampled_from(STATUSES) | st.sampled_from(["delivered", "", "Pending"]) \
+    | st.text("ab", min_size=21, max_size=22)
+# LIMIT -1 is refused by PostgreSQL (SQLSTATE 2201W): a data exception, class 22.
+limits = st.sampled_from([-1, 0, 1, 2, 3, 50])
+long_emails = st.builds("{}@a.test".format, st.text("x", min_size=249, max_size=249))
+# Product prices: numeric(10, 2) CHECK (price >= 0); -0.01 and 100000000.00 are refused.
+prices = decimal_arg(mostly(money("99999999.99"),
+                            st.sampled_from([Decimal("-0.01"), Decimal("100000000.00")])))
+stocks = mostly(st.none() | st.integers(0, 2**31 - 1), st.just(-1))
+
+
+def new_email(dataset: Dataset) -> st.SearchStrategy[str]:
+    """Another user's email (unique violation), the user's own, a fresh one, or too long."""
+    return key_of("users", "email", absent=emails | long_emails)(dataset)
+
+
+def product_rows(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Mappings for bulk INSERT: tenants that may not exist, SKUs that may be taken, an id
+    given on some rows (possibly taken, or one the sequence will hand out later)."""
+    row = st.fixed_dictionaries(
+        {"tenant_id": key_of("tenants")(dataset), "sku": key_of("products", "sku")(dataset),
+         "name": words, "price": prices},
+        optional={"id": key_of("products")(dataset), "stock": stocks})
+    return st.lists(row, max_size=4)
+
+
+def price_updates(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Mappings for bulk UPDATE by primary key: ids that exist about as often as not, and
+    different key sets (price, stock, both, neither) so rows fall into several batches."""
+    row = st.fixed_dictionaries({"id": key_of("products")(dataset)},
+                                optional={"price": prices, "stock": stocks})
+    return st.lists(row, max_size=4)
+
+
+def where_set(table: str, column: str, fallback: ArgStrategy, key: str = "id") -> ArgStrategy:
+    """`key` of a `table` row whose `column` is not NULL (an invoice that has a user, say)
+    when the dataset has one, as often as `fallback`: small datasets rarely line these up."""
+    def strategy(dataset: Dataset) -> st.SearchStrategy[Any]:
+        found = sorted({row[key] for row in dataset.get(table, []) if row[column] is not None})
+        return st.sampled_from(found) | fallback(dataset) if found else fallback(dataset)
+    return strategy
