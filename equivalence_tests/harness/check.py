@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,17 +36,50 @@ class Counterexample(Exception):
 
 
 @dataclass
+class Tally:
+    """What the examples of one pair exercised: paths, failures, SQL, warnings."""
+
+    examples: int = 0
+    covered: dict[str, int] = field(default_factory=dict)  # path label -> examples that hit it
+    both_raised: Counter[str] = field(default_factory=Counter)  # error class -> examples
+    statements: tuple[int, int] = (0, 0)  # most statements one call emitted, per side
+    warnings: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))
+
+    def add(self, pair: Pair, legacy: Observation, modern: Observation) -> None:
+        self.examples += 1
+        for label in paths_hit(pair, [legacy, modern]):
+            self.covered[label] += 1
+        if _error(legacy.outcome) and _error(modern.outcome):
+            self.both_raised[_error(legacy.outcome)] += 1
+        self.statements = (max(self.statements[0], len(legacy.sql)),
+                           max(self.statements[1], len(modern.sql)))
+        for seen, observation in zip(self.warnings, (legacy, modern), strict=True):
+            seen.update(w.split(":")[0] for w in observation.warnings)
+
+
+def _error(outcome: Any) -> str:
+    return str(outcome["$error"]) if isinstance(outcome, dict) and "$error" in outcome else ""
+
+
+@dataclass
 class Verdict:
     pair: Pair
     status: str  # equivalent | known divergence | divergent | control nondeterministic | ...
-    examples: int
+    tally: Tally
     counterexample: Counterexample | None = None
     versions: tuple[str, str] = ("?", "?")
-    covered: dict[str, int] = field(default_factory=dict)  # path label -> examples that hit it
 
     @property
     def ok(self) -> bool:
         return self.status in ("equivalent", "known divergence")
+
+    @property
+    def examples(self) -> int:
+        return self.tally.examples
+
+    @property
+    def covered(self) -> dict[str, int]:
+        return self.tally.covered
 
 
 def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
@@ -57,20 +91,16 @@ def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
 def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | None = None,
           ) -> Verdict:
     """Search for a dataset and arguments on which the two sides behave differently."""
-    examples = 0
+    tally = Tally(covered=dict.fromkeys(pair.covers, 0))
     strategy = strategy or datasets()
-    covered = dict.fromkeys(pair.covers, 0)
 
     @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def example(data: st.DataObject) -> None:
-        nonlocal examples
         dataset = data.draw(strategy, label="dataset")
         args = {name: data.draw(arg(dataset), label=name) for name, arg in pair.args.items()}
         legacy, modern = bench.observe(pair, dataset, args)
-        examples += 1
-        for label in paths_hit(pair, [legacy, modern]):
-            covered[label] += 1
+        tally.add(pair, legacy, modern)
         what = differences(pair, dataset, legacy, modern)
         if what:
             # Before blaming the migration, ask the control the same question again.
@@ -93,15 +123,21 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
             status = "control nondeterministic"
         else:
             status = "known divergence" if pair.known else "divergent"
-        return Verdict(pair, status, examples, found, bench.versions, covered)
+        return Verdict(pair, status, tally, found, bench.versions)
+    return Verdict(pair, _quiet_status(pair, tally), tally, None, bench.versions)
+
+
+def _quiet_status(pair: Pair, tally: Tally) -> str:
+    """No divergence found: equivalent, unless the search itself proved too little."""
     if pair.known:
-        return Verdict(pair, "known divergence not reproduced", examples, None, bench.versions,
-                       covered)
-    missed = [label for label, hits in covered.items() if not hits]
+        return "known divergence not reproduced"
+    missed = [label for label, hits in tally.covered.items() if not hits]
     if missed:
-        return Verdict(pair, f"incomplete: no example reached {', '.join(missed)}", examples,
-                       None, bench.versions, covered)
-    return Verdict(pair, "equivalent", examples, None, bench.versions, covered)
+        return f"incomplete: no example reached {', '.join(missed)}"
+    if tally.examples and sum(tally.both_raised.values()) == tally.examples:
+        raised = ", ".join(sorted(tally.both_raised))
+        return f"vacuous: every example raised {raised} on both sides"
+    return "equivalent"
 
 
 def _most_telling(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import io
 import json
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +19,7 @@ from equivalence_tests.harness.compare import normalize
 from equivalence_tests.registry import Pair
 
 STYLE = {"equivalent": "green", "known divergence": "yellow"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def render(renderable: Any, width: int = 140) -> str:
@@ -27,23 +30,51 @@ def render(renderable: Any, width: int = 140) -> str:
 
 def verdict_table(verdicts: Sequence[Verdict]) -> Table:
     table = Table(title="Pairs", show_lines=False, title_justify="left")
-    for column in ("pair", "verdict", "examples", "paths exercised", "legacy vs modern"):
-        table.add_column(column)
+    for column in ("pair", "verdict", "examples", "paths exercised", "max SQL per call",
+                   "warnings (legacy / modern)"):
+        table.add_column(column, overflow="fold")
     for v in verdicts:
         status = Text(v.status, style=STYLE.get(v.status, "bold red"))
         paths = ", ".join(f"{label}: {hits}" for label, hits in v.covered.items()) or "-"
+        warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
         table.add_row(v.pair.name, status, str(v.examples), paths,
-                      f"{v.versions[0]} vs {v.versions[1]}")
+                      f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned)
     return table
 
 
 def summary_line(verdicts: Sequence[Verdict]) -> str:
     counts: dict[str, int] = {}
     for v in verdicts:
-        counts[v.status] = counts.get(v.status, 0) + 1
+        status = v.status.split(":")[0]
+        counts[status] = counts.get(status, 0) + 1
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    versions = {f"SQLAlchemy {v.versions[0]} vs {v.versions[1]}" for v in verdicts}
     verdict = "safe to ship" if all(v.ok for v in verdicts) else "NOT safe to ship"
-    return f"{len(verdicts)} pairs: {parts} -> {verdict}"
+    return f"{len(verdicts)} pairs ({', '.join(sorted(versions))}): {parts} -> {verdict}"
+
+
+def function_source(target: str, package: str) -> list[str]:
+    """The source of a pair's function, read from its file (the driver imports no side code)."""
+    module, _, name = target.partition(":")
+    dotted = module if "." in module else f"{package}.{module}"
+    path = ROOT.joinpath(*dotted.split(".")).with_suffix(".py")
+    try:
+        source = path.read_text()
+    except OSError:
+        return [f"(no file {path.relative_to(ROOT)})"]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return (ast.get_source_segment(source, node, padded=True) or "").splitlines()
+    return [f"(no function {name} in {path.relative_to(ROOT)})"]
+
+
+def code_table(pair: Pair) -> Table:
+    table = Table(show_lines=False, title="code", title_justify="left")
+    table.add_column(f"legacy_14  {pair.legacy}", overflow="fold")
+    table.add_column(f"modern_20  {pair.modern}", overflow="fold")
+    table.add_row("\n".join(function_source(pair.legacy, "legacy_14")),
+                  "\n".join(function_source(pair.modern, "modern_20")))
+    return table
 
 
 def show(value: Any) -> str:
@@ -94,6 +125,9 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
     out = [f"{pair.name}: {verdict.status} ({', '.join(found.what)})"]
     if pair.known:
         out.append(f"  known because: {pair.known}")
+    if found.control_nondeterministic:
+        out.append("  the legacy function answered the same input differently twice, so this "
+                   "is not blamed on the migration; fix the control (an ORDER BY?) first")
     out.append(f"  legacy: {pair.legacy}   modern: {pair.modern}")
     out.append("minimal dataset:")
     out += _dataset_lines(found)
@@ -114,6 +148,7 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
                   "\n".join(found.legacy.sql), "\n".join(other.sql))
     table.add_row("warnings", "\n".join(found.legacy.warnings) or "-",
                   "\n".join(other.warnings) or "-")
+    out.append(render(code_table(pair)).rstrip())
     out.append(render(table).rstrip())
     diff = _outcome_diff(pair, found)
     if diff:

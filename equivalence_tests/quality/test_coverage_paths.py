@@ -1,9 +1,11 @@
 """A pair that declares a path (a failure branch, say) is not green until examples reach it."""
 
+from hypothesis import strategies as st
+
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
-from equivalence_tests.strategies import key_of
+from equivalence_tests.strategies import anything, key_of
 
 
 def test_a_declared_path_no_example_reaches_makes_the_verdict_incomplete(workbench: Workbench):
@@ -20,3 +22,13 @@ def test_paths_reached_are_counted(workbench: Workbench):
     assert verdict.status == "equivalent"
     assert verdict.covered["found"] > 0 and verdict.covered["missing"] > 0
     assert verdict.covered["found"] + verdict.covered["missing"] >= verdict.examples
+
+
+def test_a_pair_whose_every_example_raises_on_both_sides_is_vacuous_not_equivalent(
+        workbench: Workbench):
+    # An argument strategy that never hits a present key: both sides always raise NoResultFound.
+    never_present = anything(st.just("no-such-slug"))
+    verdict = check(pair("repositories:require_tenant", registry={}, slug=never_present),
+                    workbench)
+    assert verdict.status == "vacuous: every example raised NoResultFound on both sides"
+    assert not verdict.ok
