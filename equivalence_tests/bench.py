@@ -15,7 +15,6 @@ import sys
 import time
 from typing import Any
 
-import psycopg2
 from hypothesis import HealthCheck, Phase, settings
 from rich.console import Console
 from rich.table import Table

@@ -6,8 +6,8 @@ import ast
 import difflib
 import io
 import json
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
