@@ -39,7 +39,7 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> tuple[float, lis
         seen.append((dataset, args, legacy.executed or [], modern.executed or []))
         return [legacy, modern]
 
-    bench.observe = recording  # type: ignore[method-assign]
+    bench.observe = recording  # type: ignore[method-assign, assignment]
     profile = settings(max_examples=examples, database=None, deadline=None,
                        phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     try:

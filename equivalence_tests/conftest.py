@@ -23,7 +23,7 @@ from equivalence_tests.harness.workers import WorkerError
 # `explain` re-runs failing cases many times to annotate lines; our report says more, faster.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 settings.register_profile("default", max_examples=100, phases=PHASES)
-settings.register_profile("ci", max_examples=100, phases=PHASES, print_blob=True)
+settings.register_profile("ci", max_examples=100, phases=PHASES, derandomize=True, database=None)
 settings.register_profile("thorough", max_examples=2000, phases=PHASES)
 settings.load_profile(os.environ.get("WORKBENCH_PROFILE", "default"))
 

@@ -20,7 +20,8 @@ from equivalence_tests.harness.state import REFERENCES, TABLES, Dataset
 UTC = dt.UTC
 ZONES = [UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-8))]
 # A few fixed instants make ties on timestamps common; arbitrary ones cover the rest.
-INSTANTS = [dt.datetime(2024, 1, 1, tzinfo=UTC), dt.datetime(2024, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+NEW_YEAR = dt.datetime(2024, 1, 1, tzinfo=UTC)
+INSTANTS = [NEW_YEAR, NEW_YEAR, NEW_YEAR + dt.timedelta(microseconds=1),
             dt.datetime(2000, 2, 29, 12, tzinfo=UTC)]
 STATUSES = ["pending", "processing", "shipped", "cancelled"]
 
@@ -31,7 +32,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 # Any instant (microseconds since 1970: one draw, not eight) in one of a few time zones...
 instants = st.builds(lambda us, zone: (EPOCH + dt.timedelta(microseconds=us)).astimezone(zone),
                      st.integers(0, 4102444800 * 10**6), st.sampled_from(ZONES))
-# ...but three times in four one of the fixed INSTANTS, so that ties are common.
+# ...but four times in five one of the fixed INSTANTS, so that ties are common.
 timestamps = st.tuples(st.integers(0, len(INSTANTS)), instants).map(
     lambda pick: INSTANTS[pick[0]] if pick[0] < len(INSTANTS) else pick[1])
 words = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6)
@@ -171,26 +172,40 @@ stocks = mostly(st.none() | st.integers(0, 2**31 - 1), st.just(-1))
 
 
 def new_email(dataset: Dataset) -> st.SearchStrategy[str]:
-    """Another user's email (unique violation), the user's own, a fresh one, or too long."""
-    return key_of("users", "email", absent=emails | long_emails)(dataset)
+    """A user's email three times in four (another user's: a unique violation), else a fresh
+    one or one too long for varchar(255)."""
+    taken = key_of("users", "email", absent=emails | long_emails)
+    return where_set("users", "email", taken, key="email")(dataset)
 
 
-def product_rows(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
+def product_rows(price: st.SearchStrategy[Any] = prices) -> ArgStrategy:
     """Mappings for bulk INSERT: tenants that may not exist, SKUs that may be taken, an id
     given on some rows (possibly taken, or one the sequence will hand out later)."""
-    row = st.fixed_dictionaries(
-        {"tenant_id": key_of("tenants")(dataset), "sku": key_of("products", "sku")(dataset),
-         "name": words, "price": prices},
-        optional={"id": key_of("products")(dataset), "stock": stocks})
-    return st.lists(row, max_size=4)
+    def strategy(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
+        row = st.fixed_dictionaries(
+            {"tenant_id": key_of("tenants")(dataset), "sku": key_of("products", "sku")(dataset),
+             "name": words, "price": price},
+            optional={"id": key_of("products")(dataset), "stock": stocks})
+        return st.lists(row, max_size=4)
+    return strategy
 
 
-def price_updates(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
+def price_updates(price: st.SearchStrategy[Any] = prices,
+                  stock: st.SearchStrategy[Any] | None = stocks) -> ArgStrategy:
     """Mappings for bulk UPDATE by primary key: ids that exist about as often as not, and
     different key sets (price, stock, both, neither) so rows fall into several batches."""
-    row = st.fixed_dictionaries({"id": key_of("products")(dataset)},
-                                optional={"price": prices, "stock": stocks})
-    return st.lists(row, max_size=4)
+    optional = {"price": price} if stock is None else {"price": price, "stock": stock}
+
+    def strategy(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
+        row = st.fixed_dictionaries({"id": key_of("products")(dataset)}, optional=optional)
+        return st.lists(row, max_size=4)
+    return strategy
+
+
+# Prices numeric(10, 2) can hold: the CHECK may still refuse them, PostgreSQL's planner cannot.
+prices_in_range = decimal_arg(mostly(money("99999999.99"), st.just(Decimal("-0.01"))))
+# Half of them one cent too large for numeric(10, 2).
+prices_overflowing = decimal_arg(money("99999999.99") | st.just(Decimal("100000000.00")))
 
 
 def where_set(table: str, column: str, fallback: ArgStrategy, key: str = "id") -> ArgStrategy:

@@ -18,9 +18,10 @@ def test_rows_tied_on_the_sort_key_in_another_order_are_equivalent(workbench: Wo
                          modern=tiebreak), workbench)
     assert verdict.status == "equivalent", verdict.counterexample
     # The same answers compared strictly (as if ordered by a unique column) do differ: ties
-    # were generated, and it is the tie rule that keeps the verdict quiet.
+    # were generated, and it is the tie rule that keeps the verdict quiet. (A few hundred
+    # examples: two active users on the same instant is one dataset in about twelve.)
     strict = check(pair("repositories:get_active_users", registry={}, ordered_by="email",
-                        modern=tiebreak), workbench)
+                        modern=tiebreak), workbench, max_examples=400)
     assert strict.status == "divergent"
 
 
