@@ -89,13 +89,13 @@ def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
 
 
 def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | None = None,
-          max_examples: int | None = None) -> Verdict:
-    """Search for a dataset and arguments on which the two sides behave differently."""
+          **overrides: Any) -> Verdict:
+    """Search for a dataset and arguments on which the two sides behave differently.
+    `overrides` are Hypothesis settings for this search (max_examples=, database=)."""
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
     strategy = strategy or datasets()
-    budget = {"max_examples": max_examples} if max_examples else {}
 
-    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], **budget)
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], **overrides)
     @given(st.data())
     def example(data: st.DataObject) -> None:
         dataset = data.draw(strategy, label="dataset")

@@ -2,6 +2,7 @@
 each with a shrunk counterexample. Their code is in equivalence_tests/mutants/."""
 
 from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
@@ -81,3 +82,13 @@ def test_a_nondeterministic_control_is_reported_as_such_not_blamed_on_the_migrat
     verdict = check(mutant("random_active_user"), workbench)
     assert verdict.status == "control nondeterministic"
     assert verdict.counterexample.legacy_again is not None
+
+
+def test_a_divergence_found_once_is_replayed_first_next_time(workbench: Workbench, tmp_path):
+    database = DirectoryBasedExampleDatabase(tmp_path)
+    first = check(mutant("users_with_orders"), workbench, database=database)
+    again = check(mutant("users_with_orders"), workbench, database=database)
+    assert first.status == again.status == "divergent"
+    assert again.counterexample.dataset == first.counterexample.dataset
+    # The saved minimal example fails at once: no search, only the replay and a short shrink.
+    assert again.examples < first.examples
