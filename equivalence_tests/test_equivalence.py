@@ -17,7 +17,9 @@ def test_pair(pair: Pair, workbench: Workbench, verdicts: list[Verdict]) -> None
     try:
         verdict = check(pair, workbench)
     except (WorkerError, ResetBlocked) as error:
-        pytest.fail(f"{pair.name}: {error}", pytrace=False)
+        # The workbench itself is broken (a crashed or hung worker): no later verdict is worth
+        # having, so stop with the one line that says what happened.
+        pytest.exit(f"workbench: pair {pair.name}: {error}", returncode=3)
     verdicts.append(verdict)
     if not verdict.ok:
         detail = (counterexample_text(pair, verdict, rerun_command(pair.name))

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equivalence_tests.harness.compare import Observation, differences
-from equivalence_tests.harness.state import Dataset
+from equivalence_tests.harness.state import Dataset, ResetBlocked
 from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.registry import Pair
 from equivalence_tests.strategies import datasets
 
@@ -142,9 +143,13 @@ def _quiet_status(pair: Pair, tally: Tally) -> str:
 
 
 def _most_telling(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """From several failures, the one to report: an unreliable control first, then any
-    divergence; anything else (a crashed worker, say) is not ours to interpret."""
-    found = [e for e in _leaves(group) if isinstance(e, Counterexample)]
+    """From several failures, the one to report: a broken workbench (a crashed worker) first,
+    then an unreliable control, then any divergence."""
+    leaves = _leaves(group)
+    broken = [e for e in leaves if isinstance(e, WorkerError | ResetBlocked)]
+    if broken:
+        return broken[0]
+    found = [e for e in leaves if isinstance(e, Counterexample)]
     found.sort(key=lambda e: not e.control_nondeterministic)
     return found[0] if found else group
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from equivalence_tests.harness.workbench import sides_from_environment
+from equivalence_tests.harness.check import check
+from equivalence_tests.harness.workbench import open_workbench, sides_from_environment
 from equivalence_tests.harness.workers import Side, Worker, WorkerError
+from equivalence_tests.registry import pair
 
 NOWHERE = "postgresql://nobody@127.0.0.1:1/none"  # engines connect lazily: never dialled here
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,3 +94,11 @@ def test_an_unknown_pair_is_one_line_naming_the_registered_ones():
     assert run.returncode == 4
     assert "unknown pair no_such_pair; registered pairs: " in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_worker_crashing_inside_a_search_ends_it_with_that_one_line(legacy: Side, modern: Side):
+    crash = pair("equivalence_tests.mutants.legacy:crash", registry={},
+                 modern="equivalence_tests.mutants.legacy:crash")
+    with open_workbench((legacy, modern)) as bench, pytest.raises(WorkerError) as error:
+        check(crash, bench)
+    assert "exited with status 7" in one_line(error)
