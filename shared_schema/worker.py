@@ -141,10 +141,7 @@ def settle(produce: Callable[[], Any], loads: LoadTree) -> Any:
         result = produce()
     except Exception as error:
         return canonical_error(error)
-    try:
-        return canonical(result, loads)
-    except LoadFailed as failed:
-        return canonical_error(failed.error)
+    return _canonical_outcome(result, loads)
 
 
 async def settle_async(pending: Coroutine[Any, Any, Any], loads: LoadTree) -> Any:
@@ -152,9 +149,13 @@ async def settle_async(pending: Coroutine[Any, Any, Any], loads: LoadTree) -> An
         result = await pending
     except Exception as error:
         return canonical_error(error)
+    return _canonical_outcome(result, loads)
+
+
+def _canonical_outcome(result: Any, loads: LoadTree) -> Any:
     try:
         return canonical(result, loads)
-    except LoadFailed as failed:
+    except LoadFailed as failed:  # reading the result raised: that is the function's outcome
         return canonical_error(failed.error)
 
 
