@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase
 from rich.console import Console
 from rich.table import Table
 
@@ -40,33 +40,19 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> tuple[float, lis
         return [legacy, modern]
 
     bench.observe = recording  # type: ignore[method-assign, assignment]
-    profile = settings(max_examples=examples, database=None, deadline=None,
-                       phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    search = {"database": None, "phases": [Phase.generate],
+              "suppress_health_check": list(HealthCheck)}
     try:
+        check(pair, bench, max_examples=5, **search)  # warm-up: imports, first connections
+        seen.clear()
         started = time.perf_counter()
-        with profile_context(profile):
-            verdict = check(pair, bench)
+        verdict = check(pair, bench, max_examples=examples, **search)
         elapsed = time.perf_counter() - started
     finally:
         bench.observe = observe  # type: ignore[method-assign]
     if not verdict.ok:
         sys.exit(f"bench: {pair.name} is {verdict.status}; benchmark equivalent pairs only")
     return elapsed / max(len(seen), 1), seen
-
-
-class profile_context:
-    """Load a Hypothesis settings profile for the duration of a block."""
-
-    def __init__(self, profile: settings) -> None:
-        self.profile, self.previous = profile, settings.default
-
-    def __enter__(self) -> None:
-        settings.register_profile("_bench", self.profile)
-        settings.load_profile("_bench")
-
-    def __exit__(self, *exc: object) -> None:
-        settings.register_profile("_bench_restore", self.previous)
-        settings.load_profile("_bench_restore")
 
 
 def replayable(executed: list[list[Any]]) -> bool:

@@ -96,7 +96,9 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
     strategy = strategy or datasets()
 
-    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], **overrides)
+    options = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], **overrides}
+
+    @settings(**options)
     @given(st.data())
     def example(data: st.DataObject) -> None:
         dataset = data.draw(strategy, label="dataset")
