@@ -47,10 +47,8 @@ class Worker:
         self.keep_parameters = False
         self.executed: list[list[Any]] = []
         self.runner = asyncio.Runner()
-        for value in vars(self.database).values():
-            engine = getattr(value, "sync_engine", value)
-            if isinstance(engine, sqlalchemy.engine.Engine):
-                event.listen(engine, "before_cursor_execute", self._record)
+        # On the Engine class, so engines the side's own modules create are heard too.
+        event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", self._record)
 
     def _record(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any,
                 executemany: bool) -> None:
