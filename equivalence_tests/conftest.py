@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator
 
 import pytest
@@ -45,7 +46,7 @@ def verdicts() -> list[Verdict]:
 
 
 def rerun_command(name: str) -> str:
-    return f"python3 run_nox.py -s equivalence -- --pair {name}"
+    return f"python3 run_nox.py -s equivalence -- --pair {shlex.quote(name)}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
