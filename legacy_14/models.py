@@ -1,6 +1,6 @@
 """The shared schema mapped the 1.4 way: declarative_base() and Column."""
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Numeric, String
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, Numeric, String, func
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -20,7 +20,7 @@ class User(Base):
     email = Column(String(255), nullable=False, unique=True)
     name = Column(String(200))
     is_active = Column(Boolean, default=True)
-    created_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), server_default=func.now())
     orders = relationship("Order", back_populates="user")
 
 
@@ -42,7 +42,7 @@ class Order(Base):
     product_id = Column(Integer, ForeignKey("products.id"))
     amount = Column(Numeric(12, 2), nullable=False)
     status = Column(String(20), nullable=False, default="pending")
-    created_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), server_default=func.now())
     user = relationship("User", back_populates="orders")
     product = relationship("Product")
     items = relationship("OrderItem", back_populates="order")
@@ -65,5 +65,5 @@ class Invoice(Base):
     order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, unique=True)
     user_id = Column(Integer, ForeignKey("users.id"))
     amount = Column(Numeric(12, 2), nullable=False)
-    issued_at = Column(DateTime(timezone=True))
+    issued_at = Column(DateTime(timezone=True), server_default=func.now())
     user = relationship("User")
