@@ -15,7 +15,8 @@ import sys
 import time
 from typing import Any
 
-from hypothesis import HealthCheck, Phase
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +25,7 @@ from equivalence_tests.harness.check import check
 from equivalence_tests.harness.state import TABLES, Database, Dataset, reset_script
 from equivalence_tests.harness.workbench import Workbench, open_workbench
 from equivalence_tests.registry import PAIRS, Pair
+from equivalence_tests.strategies import datasets
 from shared_schema.values import decode
 
 Example = tuple[Dataset, dict[str, Any], list[list[Any]], list[list[Any]]]
@@ -53,6 +55,25 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> tuple[float, lis
     if not verdict.ok:
         sys.exit(f"bench: {pair.name} is {verdict.status}; benchmark equivalent pairs only")
     return elapsed / max(len(seen), 1), seen
+
+
+def generation_only(pair: Pair, examples: int) -> float:
+    """Seconds per example Hypothesis spends drawing this pair's datasets and arguments alone."""
+    drawn = 0
+
+    @settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def draw(data: st.DataObject) -> None:
+        nonlocal drawn
+        dataset = data.draw(datasets())
+        for argument in pair.args.values():
+            data.draw(argument(dataset))
+        drawn += 1
+
+    started = time.perf_counter()
+    draw()
+    return (time.perf_counter() - started) / max(drawn, 1)
 
 
 def replayable(executed: list[list[Any]]) -> bool:
@@ -98,9 +119,10 @@ def main() -> None:
     unknown = [n for n in names if n not in PAIRS]
     if unknown:
         sys.exit(f"bench: unknown pair {', '.join(unknown)}; registered: {', '.join(PAIRS)}")
-    console = Console()
+    console = Console(width=120)
     table = Table(title=f"Examples per second ({options.examples} examples per pair)")
-    for column in ("pair", "harness ms/ex", "harness ex/s", "baseline ms/ex", "ratio"):
+    for column in ("pair", "harness ms/ex", "harness ex/s", "of which drawing data",
+                   "baseline ms/ex", "ratio"):
         table.add_column(column, justify="right" if column != "pair" else "left")
     ratios = []
     with open_workbench() as bench:
@@ -115,7 +137,9 @@ def main() -> None:
                 cells = [f"{baseline * 1000:.2f}", f"{ratio:.1f}x"]
             else:
                 cells = ["n/a (asyncpg SQL)", "-"]
-            table.add_row(name, f"{per_example * 1000:.2f}", f"{1 / per_example:.0f}", *cells)
+            drawing = generation_only(PAIRS[name], options.examples)
+            table.add_row(name, f"{per_example * 1000:.2f}", f"{1 / per_example:.0f}",
+                          f"{drawing * 1000:.2f}", *cells)
             if not resets:
                 resets = reset_costs(bench.databases[0], seen)
     console.print(table)
