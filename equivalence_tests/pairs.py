@@ -51,8 +51,8 @@ pair("invoices:get_invoice_with_user", modern="guide:get_invoice_with_user",
 # Reads from "ORM Relationships and Lazy Loading in Async Context": the comparison walks what
 # each function promises to have loaded; a lazy load under asyncio is a MissingGreenlet.
 orders_loaded = {"user_id": where_set("orders", "user_id", wide_key_of("users"), key="user_id"),
-                 "loads": ("orders", "orders.items")}
-walked = {"orders walked": r'"orders": \[\{'}  # items: too rare in these datasets to require
+                 "loads": ("orders", "orders.items"), "rich": ("order_items",)}
+walked = {"orders walked": r'"orders": \[\{', "items walked": r'"items": \[\{'}
 pair("relations:get_user_with_orders", **orders_loaded, covers=walked)
 pair("relations:get_user_with_orders", modern="async_repositories:get_user_with_orders",
      label="get_user_with_orders (async)", **orders_loaded, covers=walked)

@@ -23,6 +23,8 @@ class Pair:
     # Paths the generated examples must exercise: label -> regex searched in both sides' SQL
     # and outcomes. A path no example reached makes the run incomplete, not green.
     covers: dict[str, str] = field(default_factory=dict)
+    # Tables half the examples must have rows in: for deep chains (an order with items).
+    rich: tuple[str, ...] = ()
     doc: str = ""
 
 
@@ -32,13 +34,15 @@ PAIRS: dict[str, Pair] = {}
 def pair(target: str, *, label: str | None = None, legacy: str | None = None,
          modern: str | None = None, ordered_by: str | None = None, writes: bool = False,
          loads: tuple[str, ...] = (), commit: bool = False, known: str | None = None,
-         covers: dict[str, str] | None = None, registry: dict[str, Pair] | None = None,
+         covers: dict[str, str] | None = None, rich: tuple[str, ...] = (),
+         registry: dict[str, Pair] | None = None,
          **args: ArgStrategy) -> Pair:
     """Register the pair `target` ("module:function"), the same on both sides unless overridden."""
     registry = PAIRS if registry is None else registry
     entry = Pair(name=label or target.rpartition(":")[2], legacy=legacy or target,
                  modern=modern or target, args=args, ordered_by=ordered_by, writes=writes,
-                 loads=loads, commit=commit, known=known, covers=covers or {})
+                 loads=loads, commit=commit, known=known, covers=covers or {},
+                 rich=rich)
     if entry.name in registry:
         raise ValueError(f"pair {entry.name!r} is registered twice")
     registry[entry.name] = entry

@@ -40,6 +40,15 @@ def plain(value: Any) -> Any:
     raise TypeError(f"not a plain value: {type(value).__qualname__}")
 
 
+def encode(value: Any) -> Any:
+    """Python values to JSON, for function arguments: the inverse of `decode`."""
+    if isinstance(value, list | tuple):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: encode(item) for key, item in value.items()}
+    return plain(value)
+
+
 def decode(value: Any) -> Any:
     """JSON back to Python values: what function arguments need (decimals, datetimes)."""
     if isinstance(value, list):

@@ -94,7 +94,7 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     """Search for a dataset and arguments on which the two sides behave differently.
     `overrides` are Hypothesis settings for this search (max_examples=, database=)."""
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
-    strategy = strategy or datasets()
+    strategy = strategy or datasets(rich=pair.rich)
 
     options = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], **overrides}
 

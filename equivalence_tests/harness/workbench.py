@@ -15,6 +15,7 @@ from equivalence_tests.harness.server import postgres_server
 from equivalence_tests.harness.state import Database, Dataset, reset_script
 from equivalence_tests.harness.workers import Side, Worker, WorkerError
 from equivalence_tests.registry import Pair
+from shared_schema.values import encode
 
 
 def sides_from_environment(environ: dict[str, str] | None = None) -> tuple[Side, Side]:
@@ -52,7 +53,7 @@ class Workbench:
 
         def start(i: int) -> None:
             self.databases[i].reset(script)
-            self.workers[i].send({"op": "call", "target": targets[i], "args": args,
+            self.workers[i].send({"op": "call", "target": targets[i], "args": encode(args),
                                   "loads": list(pair.loads), "commit": pair.commit,
                                   "keep_parameters": keep_parameters})
 
