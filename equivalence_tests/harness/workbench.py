@@ -12,7 +12,7 @@ from typing import Any
 from equivalence_tests.harness.compare import Observation
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.server import postgres_server
-from equivalence_tests.harness.state import Database, Dataset, reset_script
+from equivalence_tests.harness.state import Database, Dataset, ResetBlocked, reset_script
 from equivalence_tests.harness.workers import Side, Worker, WorkerError
 from equivalence_tests.registry import Pair
 from shared_schema.values import encode
@@ -39,6 +39,7 @@ class Workbench:
     databases: tuple[Database, Database]
     workers: tuple[Worker, Worker]
     threads: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2))
+    broken: Exception | None = None  # once a worker or a reset failed, nothing is trusted
 
     @property
     def versions(self) -> tuple[str, str]:
@@ -47,7 +48,19 @@ class Workbench:
     def observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
                 sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
                 ) -> list[Observation]:
-        """Reset the chosen sides to `dataset`, call the pair there at once, collect answers."""
+        """Reset the chosen sides to `dataset`, call the pair there at once, collect answers.
+        After a crashed worker or a blocked reset every later call fails at once with that
+        error: replies may be out of step, and Hypothesis's retries must not wait again."""
+        if self.broken is not None:
+            raise self.broken
+        try:
+            return self._observe(pair, dataset, args, sides, keep_parameters)
+        except (WorkerError, ResetBlocked) as error:
+            self.broken = error
+            raise
+
+    def _observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
+                 sides: tuple[int, ...], keep_parameters: bool) -> list[Observation]:
         script = reset_script(self.databases[0].conn, dataset)
         targets = (pair.legacy, pair.modern)
 

@@ -57,3 +57,18 @@ def hang(seconds):
     import time
 
     time.sleep(seconds)
+
+
+stuck_session = None
+
+
+def lock_user_and_leave(user_id):
+    """A module-level session that updates a row and never commits: it keeps the row lock."""
+    global stuck_session
+    from sqlalchemy.orm import Session
+
+    from legacy_14.database import engine
+
+    stuck_session = stuck_session or Session(engine)
+    stuck_session.query(User).update({User.is_active: False})
+    return user_id

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from equivalence_tests.harness.check import check
+from equivalence_tests.harness.state import ResetBlocked
 from equivalence_tests.harness.workbench import open_workbench, sides_from_environment
 from equivalence_tests.harness.workers import Side, Worker, WorkerError
 from equivalence_tests.registry import pair
+from equivalence_tests.strategies import key_of
 
 NOWHERE = "postgresql://nobody@127.0.0.1:1/none"  # engines connect lazily: never dialled here
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +104,13 @@ def test_a_worker_crashing_inside_a_search_ends_it_with_that_one_line(legacy: Si
     with open_workbench((legacy, modern)) as bench, pytest.raises(WorkerError) as error:
         check(crash, bench)
     assert "exited with status 7" in one_line(error)
+
+
+def test_a_transaction_left_open_ends_the_run_with_one_line_not_a_hang(legacy: Side,
+                                                                        modern: Side):
+    stuck = pair("equivalence_tests.mutants.legacy:lock_user_and_leave", registry={},
+                 modern="equivalence_tests.mutants.legacy:lock_user_and_leave",
+                 user_id=key_of("users"))
+    with open_workbench((legacy, modern)) as bench, pytest.raises(ResetBlocked) as error:
+        check(stuck, bench)
+    assert "left a transaction open" in str(error.value) and "\n" not in str(error.value)
