@@ -45,6 +45,7 @@ class Tally:
     both_raised: Counter[str] = field(default_factory=Counter)  # error class -> examples
     statements: tuple[int, int] = (0, 0)  # most statements one call emitted, per side
     warnings: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))
+    leaked: list[str] = field(default_factory=list)  # sides that left a transaction open
 
     def add(self, pair: Pair, legacy: Observation, modern: Observation) -> None:
         self.examples += 1
@@ -122,6 +123,9 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
             example()
         except BaseExceptionGroup as group:  # several failures, or one that did not replay
             raise _most_telling(group) from group
+        finally:
+            if bench.broken is None:
+                tally.leaked = bench.leaked_transactions()
     except Counterexample as found:
         if found.control_nondeterministic:
             status = "control nondeterministic"

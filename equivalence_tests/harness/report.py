@@ -37,6 +37,8 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
         status = Text(v.status, style=STYLE.get(v.status, "bold red"))
         paths = ", ".join(f"{label}: {hits}" for label, hits in v.covered.items()) or "-"
         warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
+        if v.tally.leaked:
+            warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
         table.add_row(v.pair.name, status, str(v.examples), paths,
                       f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned)
     return table

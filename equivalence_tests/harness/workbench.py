@@ -59,6 +59,24 @@ class Workbench:
             self.broken = error
             raise
 
+    def leaked_transactions(self) -> list[str]:
+        """Sides whose code left a transaction open after its calls (a module-level session,
+        say). Such a worker is restarted, so that the next pair does not run beside it."""
+        leaked = []
+        for i, database in enumerate(self.databases):
+            with database.conn.cursor() as cur:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND state LIKE 'idle in transaction%%'")
+                row = cur.fetchone()
+            if row and row[0]:
+                worker = self.workers[i]
+                worker.stop()
+                replacement = Worker(worker.side, database.url)
+                self.workers = ((replacement, self.workers[1]) if i == 0
+                                else (self.workers[0], replacement))
+                leaked.append(worker.side.package)
+        return leaked
+
     def _observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
                  sides: tuple[int, ...], keep_parameters: bool) -> list[Observation]:
         script = reset_script(self.databases[0].conn, dataset)

@@ -72,3 +72,14 @@ def lock_user_and_leave(user_id):
     stuck_session = stuck_session or Session(engine)
     stuck_session.query(User).update({User.is_active: False})
     return user_id
+
+
+def read_and_leave(user_id):
+    """A module-level session that reads and never ends its transaction ("idle in transaction")."""
+    global stuck_session
+    from sqlalchemy.orm import Session
+
+    from legacy_14.database import engine
+
+    stuck_session = stuck_session or Session(engine)
+    return stuck_session.query(User).filter(User.id == user_id).count()

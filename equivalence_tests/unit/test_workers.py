@@ -114,3 +114,15 @@ def test_a_transaction_left_open_ends_the_run_with_one_line_not_a_hang(legacy: S
     with open_workbench((legacy, modern)) as bench, pytest.raises(ResetBlocked) as error:
         check(stuck, bench)
     assert "left a transaction open" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_side_that_leaves_a_transaction_open_is_named_and_its_worker_restarted(
+        legacy: Side, modern: Side):
+    leaves = pair("equivalence_tests.mutants.legacy:read_and_leave", registry={},
+                  modern="repositories:get_user_orders", user_id=key_of("users"))
+    with open_workbench((legacy, modern)) as bench:
+        before = bench.workers[0].process.pid
+        verdict = check(leaves, bench, max_examples=10)
+        assert verdict.tally.leaked == ["legacy_14"]
+        assert bench.workers[0].process.pid != before
+        assert bench.leaked_transactions() == []
