@@ -28,6 +28,8 @@ from shared_schema import protocol
 from shared_schema.canonical import (
     LoadFailed,
     LoadTree,
+    NotComparable,
+    Streamed,
     canonical,
     canonical_error,
     load_tree,
@@ -133,8 +135,9 @@ def is_error(outcome: Any) -> bool:
 
 
 def settle(produce: Callable[[], Any], loads: LoadTree) -> Any:
-    """The function's outcome: its result's canonical form, or what it raised. A failure of
-    the canonical form itself propagates: it is the workbench's bug, never a verdict."""
+    """The function's outcome: its result's canonical form, or what it raised, or that it has
+    no canonical form. Any other failure of the canonical form itself propagates: it is the
+    workbench's bug, never a verdict."""
     try:
         result = produce()
     except Exception as error:
@@ -147,7 +150,22 @@ async def settle_async(pending: Coroutine[Any, Any, Any], loads: LoadTree) -> An
         result = await pending
     except Exception as error:
         return canonical_error(error)
+    if _is_async_result(result):  # session.stream(): only awaiting fetches its rows
+        try:
+            result = Streamed(await result.all())
+        except Exception as error:  # what the caller's `await result.all()` would raise
+            return canonical_error(error)
     return _canonical_outcome(result, loads)
+
+
+def _is_async_result(value: Any) -> bool:
+    """AsyncResult, AsyncScalarResult, AsyncMappingResult: public in 1.4 and 2.x alike, and
+    imported only once the side's code has (a 1.4 environment may lack greenlet)."""
+    if "sqlalchemy.ext.asyncio" not in sys.modules:
+        return False
+    from sqlalchemy.ext.asyncio import AsyncMappingResult, AsyncResult, AsyncScalarResult
+
+    return isinstance(value, AsyncResult | AsyncScalarResult | AsyncMappingResult)
 
 
 def _canonical_outcome(result: Any, loads: LoadTree) -> Any:
@@ -155,6 +173,8 @@ def _canonical_outcome(result: Any, loads: LoadTree) -> Any:
         return canonical(result, loads)
     except LoadFailed as failed:  # reading the result raised: that is the function's outcome
         return canonical_error(failed.error)
+    except NotComparable as unknown:  # that pair's verdict, not the end of the run
+        return {"$not_comparable": unknown.type_name}
 
 
 def serve(side: str, requests: IO[str], replies: IO[str]) -> None:

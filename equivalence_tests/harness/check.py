@@ -63,6 +63,23 @@ def _error(outcome: Any) -> str:
     return str(outcome["$error"]) if isinstance(outcome, dict) and "$error" in outcome else ""
 
 
+class NotComparable(Exception):
+    """A side returned a value with no canonical form: nothing can be said about this pair
+    (never "equivalent"), but the workbench is fine and the other pairs go on."""
+
+    def __init__(self, type_name: str) -> None:
+        super().__init__(f"not comparable: {type_name}")
+        self.type_name = type_name
+
+
+def _not_comparable(observation: Observation) -> str:
+    """The type a side returned that the canonical form does not know, or ''."""
+    outcome = observation.outcome
+    if isinstance(outcome, dict) and "$not_comparable" in outcome:
+        return str(outcome["$not_comparable"])
+    return ""
+
+
 @dataclass
 class Verdict:
     pair: Pair
@@ -106,6 +123,9 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
         args = {name: data.draw(arg(dataset), label=name) for name, arg in pair.args.items()}
         legacy, modern = bench.observe(pair, dataset, args)
         tally.add(pair, legacy, modern)
+        odd = _not_comparable(legacy) or _not_comparable(modern)
+        if odd:
+            raise NotComparable(odd)
         what = differences(pair, dataset, legacy, modern)
         if what:
             # Before blaming the migration, ask the control the same question again.
@@ -132,6 +152,8 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
         else:
             status = "known divergence" if pair.known else "divergent"
         return Verdict(pair, status, tally, found, bench.versions)
+    except NotComparable as odd:
+        return Verdict(pair, f"not comparable: {odd.type_name}", tally, None, bench.versions)
     return Verdict(pair, _quiet_status(pair, tally), tally, None, bench.versions)
 
 

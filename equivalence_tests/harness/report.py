@@ -99,6 +99,17 @@ def show(value: Any) -> str:
             return "Row(" + ", ".join(f"{k}={show(v)}" for k, v in value["$row"]) + ")"
         if "$tuple" in value:
             return "(" + ", ".join(show(v) for v in value["$tuple"]) + ")"
+        if "$mapping" in value:
+            return "RowMapping(" + ", ".join(f"{k}: {show(v)}" for k, v in value["$mapping"]) + ")"
+        if "$rowcount" in value:
+            return f"result returning no rows, rowcount={value['$rowcount']!r}"
+        for tag, kind in (("$result", "result"), ("$async_result", "async result"),
+                          ("$iterator", "iterator"), ("$set", "set")):
+            if tag in value:
+                count = f", rowcount={value['rowcount']!r}" if "rowcount" in value else ""
+                return f"{kind} of [{', '.join(show(v) for v in value[tag])}]{count}"
+        if "$not_comparable" in value:
+            return f"a {value['$not_comparable']} (no canonical form: not comparable)"
         return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(show(v) for v in value) + "]"

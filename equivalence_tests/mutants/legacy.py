@@ -83,3 +83,140 @@ def read_and_leave(user_id):
 
     stuck_session = stuck_session or Session(engine)
     return stuck_session.query(User).filter(User.id == user_id).count()
+
+
+# Return values the canonical form must know. These use only what 1.4 and 2.x share, so the
+# unit tests run each of them on both workers (test_canonical_results.py).
+
+
+def update_rowcount(session):
+    """Query.update() returns the number of rows matched, as an int."""
+    query = session.query(User).filter(User.is_active == True)
+    return query.update({User.name: "renamed"}, synchronize_session=False)
+
+
+def count_users(session):
+    return session.query(User).count()
+
+
+def user_rows(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User.id, User.email).order_by(User.id))
+
+
+def user_rows_cursor(session):
+    """A CursorResult (1.4: LegacyCursorResult) of a SELECT, from the session's connection."""
+    from sqlalchemy import select
+
+    return session.connection().execute(select(User.id, User.email).order_by(User.id))
+
+
+def user_rows_list(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User.id, User.email).order_by(User.id)).all()
+
+
+def user_update_result(session):
+    """The result of an UPDATE without RETURNING: no rows, a rowcount."""
+    from sqlalchemy import update
+
+    stmt = update(User).where(User.is_active == True).values(name="renamed")
+    return session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def user_update_fetch(session):
+    """An UPDATE whose rows the ORM consumes itself (synchronize_session="fetch"): only the
+    rowcount tells the caller anything."""
+    from sqlalchemy import update
+
+    stmt = update(User).where(User.is_active == True).values(name="renamed")
+    return session.execute(stmt.execution_options(synchronize_session="fetch"))
+
+
+def user_ids_scalars(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User.id).order_by(User.id)).scalars()
+
+
+def user_mappings(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User.id, User.email).order_by(User.id)).mappings()
+
+
+def first_user_row(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User.id, User.email).order_by(User.id)).first()
+
+
+def first_user_mapping(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User.id, User.email).order_by(User.id)).mappings().first()
+
+
+def user_entity_rows(session):
+    from sqlalchemy import select
+
+    return session.execute(select(User).order_by(User.id))
+
+
+def user_emails_generator(session):
+    """A generator: it runs its query only when iterated, so while the session is open."""
+    from sqlalchemy import select
+
+    return (user.email for user in session.execute(select(User).order_by(User.id)).scalars())
+
+
+def failing_generator(session):
+    """A generator that raises half way: the caller sees the error, so that is the outcome."""
+
+    def emails():
+        yield "first"
+        raise ValueError("no second")
+
+    return emails()
+
+
+def closed_result(session):
+    from sqlalchemy import select
+
+    result = session.execute(select(User.id))
+    result.close()
+    return result
+
+
+def user_id_set(session):
+    return {user_id for (user_id,) in session.query(User.id)}
+
+
+def session_factory(session):
+    """A value with no canonical form at all."""
+    from sqlalchemy.orm import sessionmaker
+
+    return sessionmaker(bind=session.bind)
+
+
+def shout(megabytes):
+    """Side code that writes a lot to stderr on every call."""
+    import sys
+
+    line = "x" * 1023 + "\n"
+    for _ in range(megabytes * 1024):
+        sys.stderr.write(line)
+    sys.stderr.flush()
+    return megabytes
+
+
+def crash_saying(message):
+    """A worker that says why on stderr, then dies."""
+    import os
+    import sys
+
+    sys.stderr.write(f"noise\n{message}\n\n")
+    sys.stderr.flush()
+    os._exit(9)

@@ -1,9 +1,12 @@
 """Migrations for the quality tests: wrong ones the workbench must flag, right ones it must pass."""
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Integer, cast, func, select, text
+from sqlalchemy import CursorResult, Integer, cast, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncResult, AsyncScalarResult, AsyncSession
 from sqlalchemy.orm import Session
 
 from modern_20.models import Order, OrderItem, Tenant, User
@@ -103,3 +106,29 @@ def price_ratio(session: Session) -> float:
     """Right: the same number computed in another order (rounding differs in the last bits)."""
     count = session.execute(select(func.count(User.id))).scalar_one()
     return (count + 2.0) / 10.0 if count else 0.2
+
+
+def update_rowcount(session: Session) -> CursorResult[Any]:
+    """Wrong: returns the UPDATE's result where legacy returned its rowcount (an int)."""
+    stmt = update(User).where(User.is_active.is_(True)).values(name="renamed")
+    result = session.execute(stmt.execution_options(synchronize_session=False))
+    return result  # type: ignore[return-value]
+
+
+def count_users(session: Session) -> object:
+    """Wrong: hands back a lock, a value with no canonical form, not the count."""
+    return threading.Lock()
+
+
+def user_rows_cursor(session: Session) -> CursorResult[Any]:
+    """Right: the same rows from the same kind of result."""
+    return session.connection().execute(select(User.id, User.email).order_by(User.id))
+
+
+async def streamed_user_ids(session: AsyncSession) -> AsyncScalarResult[int]:
+    """An AsyncScalarResult: its rows arrive only when awaited."""
+    return await session.stream_scalars(select(User.id).order_by(User.id))
+
+
+async def streamed_user_rows(session: AsyncSession) -> AsyncResult[Any]:
+    return await session.stream(select(User.id, User.email).order_by(User.id))

@@ -1,0 +1,50 @@
+"""Return values that are not plain data: result objects must be compared like any value, and
+one with no canonical form must cost only its own pair a verdict, never the run."""
+
+from equivalence_tests.harness.check import check
+from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.registry import pair
+
+LEGACY = "equivalence_tests.mutants.legacy"
+MODERN = "equivalence_tests.mutants.modern"
+
+
+def mutant(function, modern=None, **options):
+    return pair(f"{LEGACY}:{function}", modern=modern or f"{MODERN}:{function}", registry={},
+                **options)
+
+
+def test_a_result_object_where_legacy_returned_its_rowcount_is_divergent(workbench: Workbench):
+    verdict = check(mutant("update_rowcount"), workbench)
+    assert verdict.status == "divergent"
+    found = verdict.counterexample
+    assert isinstance(found.legacy.outcome, int)
+    assert found.modern.outcome == {"$rowcount": found.legacy.outcome}
+
+
+def test_the_same_rows_from_the_same_kind_of_result_are_equivalent(workbench: Workbench):
+    verdict = check(mutant("user_rows_cursor"), workbench, max_examples=50)
+    assert verdict.status == "equivalent", verdict.counterexample
+    assert verdict.examples == 50
+
+
+def test_a_list_of_rows_where_legacy_returned_the_result_is_divergent(workbench: Workbench):
+    verdict = check(mutant("user_rows_cursor", f"{LEGACY}:user_rows_list"), workbench)
+    assert verdict.status == "divergent"
+    assert "$result" in verdict.counterexample.legacy.outcome
+    assert isinstance(verdict.counterexample.modern.outcome, list)
+
+
+def test_a_value_with_no_canonical_form_is_not_comparable_and_the_run_goes_on(
+        workbench: Workbench):
+    pids = [worker.process.pid for worker in workbench.workers]
+    verdict = check(mutant("count_users"), workbench)
+    assert verdict.status == "not comparable: _thread.lock"
+    assert not verdict.ok
+    assert verdict.counterexample is None
+    # The workbench is not broken: the next pair runs on the same workers to its own verdict.
+    assert workbench.broken is None
+    assert [worker.process.pid for worker in workbench.workers] == pids
+    after = check(mutant("items_per_order"), workbench)
+    assert after.status == "divergent"
+    assert "$decimal" in after.counterexample.modern.outcome
