@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import selectors
 import subprocess
-import tempfile
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from shared_schema import protocol
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120.0
 CALL_TIMEOUT = 120.0
+STDERR_KEPT = 64 * 1024  # bytes of a worker's stderr kept: enough for its last traceback
 
 
 class WorkerError(RuntimeError):
@@ -56,27 +58,67 @@ def check_hello(side: Side, hello: protocol.Message) -> None:
     if hello.get("sqlalchemy") != expected:
         raise WorkerError(
             f"{side.package} worker runs SQLAlchemy {hello.get('sqlalchemy')} but environment "
-            f"{side.env} pins {expected}: rebuild it with `nox -s {side.env}` "
+            f"{side.env} pins {expected}: rebuild it with `python3 run_nox.py -s {side.env}` "
             f"(interpreter {side.python})"
         )
 
 
+class Tail:
+    """The last `limit` bytes a stream wrote. A daemon thread drains the pipe, so the writer
+    never blocks on it and a function that prints megabytes per call costs no memory."""
+
+    def __init__(self, stream: io.FileIO, limit: int = STDERR_KEPT) -> None:
+        self.limit = limit
+        self._kept = bytearray()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, stream: io.FileIO) -> None:
+        with stream:  # closed here, at end of file: never under a read in progress
+            while chunk := stream.read(65536):
+                with self._lock:
+                    self._kept += chunk
+                    del self._kept[:-self.limit]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._kept)
+
+    def last_line(self, wait: float = 5.0) -> str:
+        """The last non-empty line, once the writer is gone and everything it wrote is read."""
+        self._thread.join(wait)
+        with self._lock:
+            text = self._kept.decode(errors="replace")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
 class Worker:
-    """A worker process: JSON lines in on stdin, JSON lines out on stdout, stderr to a file."""
+    """A worker process: JSON lines in on stdin, JSON lines out on stdout, the tail of its
+    stderr (tracebacks, and whatever side code prints) kept in memory."""
 
     def __init__(self, side: Side, database_url: str) -> None:
         self.side = side
         if not Path(side.python).exists():
             raise WorkerError(f"no interpreter for {side.package} at {side.python}: run it "
-                              f"through nox (`nox -s equivalence`), which builds {side.env}")
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the worker)
+                              f"through nox (`python3 run_nox.py -s equivalence`), which builds "
+                              f"{side.env}")
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
                "PYTHONDONTWRITEBYTECODE": "1"}
-        self.process = subprocess.Popen(
-            [side.python, "-m", "shared_schema.worker", side.package],
-            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, text=True, encoding="utf-8", bufsize=1,
-        )
+        reader, writer = os.pipe()  # stderr: a pipe of bytes, drained into a bounded tail
+        try:
+            self.process = subprocess.Popen(
+                [side.python, "-m", "shared_schema.worker", side.package],
+                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=writer, text=True, encoding="utf-8", bufsize=1,
+            )
+        except BaseException:
+            os.close(reader)
+            raise
+        finally:
+            os.close(writer)
+        self.stderr = Tail(open(reader, "rb", buffering=0))  # noqa: SIM115  (Tail closes it)
         self._selector = selectors.DefaultSelector()
         assert self.process.stdout is not None
         self._selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -107,9 +149,7 @@ class Worker:
 
     def _died(self) -> WorkerError:
         code = self.process.wait(timeout=10)
-        self.stderr.seek(0)
-        tail = [ln for ln in self.stderr.read().decode(errors="replace").splitlines() if ln.strip()]
-        last = tail[-1].strip() if tail else "no output"
+        last = self.stderr.last_line() or "no output"
         return WorkerError(f"{self.side.package} worker exited with status {code}: {last}")
 
     def stop(self) -> None:
@@ -120,7 +160,6 @@ class Worker:
             except (WorkerError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
-        self.stderr.close()
 
 
 def call_both(workers: tuple[Worker, Worker], message: protocol.Message) -> tuple[Any, Any]:
