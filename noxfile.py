@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import nox
@@ -10,15 +13,124 @@ import nox
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["equivalence"]
 nox.options.error_on_missing_interpreters = False
+# Environments are kept between runs: `uv pip install` of the pinned versions is then a no-op, or
+# moves an environment to new pins after pyproject.toml changed. Never rebuilt under a run that
+# uses them (`--reuse-venv=never` on the command line still does that).
+nox.options.reuse_venv = "yes"
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
 SIDES = ("legacy_14", "modern_20", "modern_21")
+ENVDIR = ROOT / ".nox"
+# Set by the nox process holding the build lock; its `--parallel` children build under it.
+HOLDER_VAR = "WORKBENCH_BUILD_LOCK"
+NOT_BUILDING = {"-l", "--list", "--list-sessions", "--json", "--usage", "-h", "--help",
+                "--version"}
+
+
+class BuildLock:
+    """Serializes what creates or changes environments in .nox/ across nox runs of this checkout.
+
+    Taken when nox loads this file, released right before a session starts its long command
+    (pytest, the bench): two runs started at once build one after the other, then run together.
+    An advisory fcntl lock: the kernel drops it when its process ends, however it ends.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+        self.checked = False
+
+    def acquire(self, *, wait: bool = True) -> bool:
+        if self.fd is not None or os.environ.get(HOLDER_VAR) == f"{self.path}:{os.getppid()}":
+            return True
+        self.path.parent.mkdir(exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                os.close(fd)
+                return False
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            print(f"nox > waiting for nox (pid {holder}) to finish building the environments in "
+                  f"{self.path.parent}", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self.fd = fd
+        os.environ[HOLDER_VAR] = f"{self.path}:{os.getpid()}"
+        if not self.checked:
+            self.checked = True
+            remove_broken_environments(self.path.parent)
+        return True
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        os.ftruncate(self.fd, 0)
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+        os.environ.pop(HOLDER_VAR, None)
+
+
+def remove_broken_environments(envdir: Path) -> None:
+    """nox would reuse an environment whose creation was cut short: delete those, so it rebuilds."""
+    if not envdir.is_dir():
+        return
+    for env in sorted(envdir.iterdir()):
+        if env.name.startswith(".") or not env.is_dir():
+            continue
+        python = env / "bin" / "python"
+        if (env / "pyvenv.cfg").is_file() and os.access(python, os.X_OK):
+            continue
+        print(f"nox > removing the broken environment {env} (no pyvenv.cfg or no python); it "
+              "is rebuilt", file=sys.stderr, flush=True)
+        shutil.rmtree(env, ignore_errors=True)
+
+
+BUILD_LOCK = BuildLock(ENVDIR / ".build.lock")
+if not NOT_BUILDING.intersection(sys.argv[1:]):
+    BUILD_LOCK.acquire()
+
+
+def _unimportable(session: nox.Session, modules: tuple[str, ...]) -> list[str]:
+    """The modules the session's environment fails to import (a build cut short, files gone)."""
+    probe = ("import importlib\n"
+             f"for name in {list(modules)!r}:\n"
+             "    try:\n        importlib.import_module(name)\n"
+             "    except Exception:\n        print(name)")
+    return str(session.run("python", "-c", probe, silent=True, log=False) or "").split()
+
+
+def _install(session: nox.Session, group: str, *modules: str) -> None:
+    """Install a dependency group's pins; reinstall them if the environment cannot import them."""
+    BUILD_LOCK.acquire()
+    requirements = nox.project.dependency_groups(PYPROJECT, group)
+    session.install(*requirements)
+    if broken := _unimportable(session, modules):
+        session.log(f"{session.name}: cannot import {', '.join(broken)}; reinstalling {group}")
+        session.install("--reinstall", *requirements)
+        if broken := _unimportable(session, modules):
+            session.error(f"{session.name}: still cannot import {', '.join(broken)} after "
+                          f"reinstalling; delete .nox/{session.name} and run again")
+
+
+def _run_unlocked(session: nox.Session, *args: str, env: dict[str, str]) -> None:
+    """Run the session's long command without the build lock, so other runs may build meanwhile."""
+    BUILD_LOCK.release()
+    try:
+        session.run(*args, env=env)
+    finally:
+        # Later sessions of this run build under the lock again when it is free; if another run
+        # is building now, the next session's own _install waits for it.
+        BUILD_LOCK.acquire(wait=False)
 
 
 def _side_env(session: nox.Session, side: str) -> None:
-    session.install(*nox.project.dependency_groups(PYPROJECT, side))
+    _install(session, side, "sqlalchemy", "psycopg2")
     session.run("python", "-c", "import sqlalchemy; print('SQLAlchemy', sqlalchemy.__version__)")
 
 
@@ -48,59 +160,68 @@ def _worker_env(session: nox.Session, modern: str) -> dict[str, str]:
         "WORKBENCH_LEGACY_PYTHON": str(envdir / "legacy_14" / "bin" / "python"),
         "WORKBENCH_MODERN_ENV": modern,
         "WORKBENCH_MODERN_PYTHON": str(envdir / modern / "bin" / "python"),
+        # The session to name in a rerun command (equivalence_21 reruns on 2.1).
+        "WORKBENCH_SESSION": session.name,
     }
     if "WORKBENCH_DATABASE_URL" in os.environ:
         env["WORKBENCH_DATABASE_URL"] = os.environ["WORKBENCH_DATABASE_URL"]
     return env
 
 
+DRIVER_MODULES = ("pytest", "hypothesis", "psycopg2", "rich")
+
+
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_20"])
 def equivalence(session: nox.Session) -> None:
     """The main job: every registered pair, legacy 1.4 vs migrated 2.0, on real PostgreSQL."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "driver"))
-    session.run(
-        "pytest", "equivalence_tests/test_equivalence.py", *session.posargs,
-        env=_worker_env(session, "modern_20"),
-    )
+    _install(session, "driver", *DRIVER_MODULES)
+    _run_unlocked(session, "pytest", "equivalence_tests/test_equivalence.py", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
 
 
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_21"], default=False)
 def equivalence_21(session: nox.Session) -> None:
     """The main job against SQLAlchemy 2.1 on the modern side."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "driver"))
-    session.run(
-        "pytest", "equivalence_tests/test_equivalence.py", *session.posargs,
-        env=_worker_env(session, "modern_21"),
-    )
+    _install(session, "driver", *DRIVER_MODULES)
+    _run_unlocked(session, "pytest", "equivalence_tests/test_equivalence.py", *session.posargs,
+                  env=_worker_env(session, "modern_21"))
 
 
 @nox.session(python=PYTHON, default=False)
 def lint(session: nox.Session) -> None:
     """ruff over the whole tree."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    _install(session, "lint", "ruff")
     session.run("ruff", "check", ".")
 
 
 @nox.session(python=PYTHON, default=False)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the migrated code (modern_20) and the version-neutral code."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "typecheck"))
-    session.run("mypy", "--strict", "modern_20", "shared_schema", "equivalence_tests/harness")
+    _install(session, "typecheck", "mypy", "sqlalchemy")
+    _run_unlocked(session, "mypy", "--strict", "modern_20", "shared_schema",
+                  "equivalence_tests/harness", env={})
 
 
 @nox.session(python=PYTHON, requires=["lint", "typecheck", "legacy_14", "modern_20"], default=False)
 def tests(session: nox.Session) -> None:
-    """The workbench's own tests: plumbing (unit/) and whether it catches bugs (quality/)."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "driver"))
-    session.run(
-        "pytest", "equivalence_tests/unit", "equivalence_tests/quality", *session.posargs,
-        env=_worker_env(session, "modern_20"),
-    )
+    """The workbench's own tests: plumbing, whether it catches bugs, and fault handling."""
+    _install(session, "faults", *DRIVER_MODULES, "nox")
+    _run_unlocked(session, "pytest", "equivalence_tests/unit", "equivalence_tests/quality",
+                  "equivalence_tests/faults", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
+
+
+@nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)
+def faults(session: nox.Session) -> None:
+    """Fault tests: concurrent runs, interrupts, dying servers; each on a server of its own."""
+    _install(session, "faults", *DRIVER_MODULES, "nox")
+    _run_unlocked(session, "pytest", "equivalence_tests/faults", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
 
 
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)
 def bench(session: nox.Session) -> None:
     """Examples per second per pair, against a plain psycopg2 baseline measured in the same run."""
-    session.install(*nox.project.dependency_groups(PYPROJECT, "driver"))
-    session.run("python", "-m", "equivalence_tests.bench", *session.posargs,
-                env=_worker_env(session, "modern_20"))
+    _install(session, "driver", *DRIVER_MODULES)
+    _run_unlocked(session, "python", "-m", "equivalence_tests.bench", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
