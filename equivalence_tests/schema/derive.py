@@ -66,7 +66,7 @@ US_PER_DAY = 86_400 * 10**6
 FIRST, LAST = dt.datetime(1, 1, 2), dt.datetime(9999, 12, 30, 23, 59, 59, 999999)
 USUAL_FIRST, USUAL_LAST = dt.datetime(1900, 1, 1), dt.datetime(2100, 1, 1)
 # Tie pools, as in strategies.py: a few fixed instants drawn half the time.
-INSTANTS = [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 0, 0, 0, 1),
+INSTANTS = [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 0, 0, 0, 1),
             dt.datetime(2000, 2, 29, 12), dt.datetime(1970, 1, 1)]
 TIMES = [dt.time(0), dt.time(12), dt.time(23, 59, 59, 999999), dt.time(12, 0, 0, 1)]
 INTERVALS = [dt.timedelta(0), dt.timedelta(days=1), dt.timedelta(microseconds=1),
@@ -479,7 +479,8 @@ class _Ordered:
     pool: list[int]  # boundary values and tie makers, in units
     usual: tuple[int, int] | None = None  # where unbounded draws fall
     step: int = 1  # units between representable values (time precision)
-    zoned: bool = False  # timestamptz: drawn in one of ZONES
+    zoned: bool = False  # timestamptz: shown in one of ZONES
+    tie_weight: int = 1  # the pool is drawn tie_weight times as often as the whole range
 
     def strategy(self, conditions: list[Condition], key: bool) -> st.SearchStrategy[Any]:
         low, high = self.low, self.high
@@ -521,8 +522,9 @@ class _Ordered:
         if key and self.usual is None:  # a window of small keys: 1..40 where allowed
             start = 1 if low <= 1 <= high else low if low > 1 else max(low, high - KEY_SPAN + 1)
             usual_low, usual_high = start, min(high, start + KEY_SPAN - 1)
-        ties = sorted({u for u in [*self.pool, low, high] if low <= u <= high and u % step == 0}
-                      - set(excluded))
+        edges = [low] * bounded_low + [high] * bounded_high
+        ties = sorted(u for u in [*self.pool, *edges]  # duplicates weigh more: more ties
+                      if low <= u <= high and u % step == 0 and u not in excluded)
         drawn = st.integers(usual_low // step, usual_high // step)
         if step != 1:
             drawn = drawn.map(lambda n: n * step)
@@ -530,12 +532,13 @@ class _Ordered:
             drawn = drawn.filter(lambda u: u not in excluded)
         if key and self.usual is None:
             return self._values(drawn)
-        return self._values(st.sampled_from(ties) | drawn if ties else drawn)
+        if not ties:
+            return self._values(drawn)
+        return self._values(st.one_of(*[st.sampled_from(ties)] * self.tie_weight, drawn))
 
     def _values(self, units: st.SearchStrategy[int]) -> st.SearchStrategy[Any]:
-        if self.zoned:
-            return st.tuples(units, st.sampled_from(ZONES)).map(
-                lambda pair: self.from_units(pair[0]).astimezone(pair[1]))
+        if self.zoned:  # the zone follows from the instant: no draw of its own
+            return units.map(lambda n: self.from_units(n).astimezone(ZONES[n % len(ZONES)]))
         return units if self.from_units is int else units.map(self.from_units)
 
 
@@ -597,7 +600,7 @@ def _timestamps(column: Column) -> _Ordered:
     return _Ordered(_micros(FIRST), _micros(LAST), _timestamp_units, from_units,
                     [_micros(i) for i in INSTANTS] + [_micros(FIRST), _micros(LAST)],
                     usual=(_micros(USUAL_FIRST), _micros(USUAL_LAST)), step=_step(column),
-                    zoned=zoned)
+                    zoned=zoned, tie_weight=3)
 
 
 def _dates(column: Column) -> _Ordered:
@@ -608,7 +611,7 @@ def _dates(column: Column) -> _Ordered:
 
     return _Ordered(1, dt.date.max.toordinal(), to_units, dt.date.fromordinal,
                     [i.date().toordinal() for i in INSTANTS] + [1, dt.date.max.toordinal()],
-                    usual=(USUAL_FIRST.toordinal(), USUAL_LAST.toordinal()))
+                    usual=(USUAL_FIRST.toordinal(), USUAL_LAST.toordinal()), tie_weight=3)
 
 
 def _time_units(value: Any) -> int:
@@ -623,7 +626,7 @@ def _times(column: Column) -> _Ordered:
         return dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60, micro)
 
     return _Ordered(0, US_PER_DAY - 1, _time_units, from_units,
-                    [_time_units(t) for t in TIMES], step=_step(column))
+                    [_time_units(t) for t in TIMES], step=_step(column), tie_weight=3)
 
 
 def _interval_units(value: Any) -> int:

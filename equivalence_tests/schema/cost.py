@@ -1,0 +1,71 @@
+"""What drawing one dataset costs: derived from the demo schema's catalog vs today's
+hand-written `equivalence_tests.strategies.datasets()`. Prints milliseconds per dataset,
+with Hypothesis's own per-example overhead (an empty strategy) shown and subtracted.
+
+    python -m equivalence_tests.schema.cost [examples]
+
+Uses WORKBENCH_DATABASE_URL's server, else a throwaway one, for a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import closing
+from typing import Any
+
+import psycopg2
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from equivalence_tests import strategies
+from equivalence_tests.harness.databases import OwnedDatabases
+from equivalence_tests.harness.server import postgres_server
+from equivalence_tests.harness.state import SCHEMA_SQL
+from equivalence_tests.schema.catalog import read_catalog
+from equivalence_tests.schema.derive import datasets
+
+
+def per_example(strategy: st.SearchStrategy[Any], examples: int) -> float:
+    """Seconds per generated example (generation phase only, nothing shrunk or replayed)."""
+    calls = 0
+
+    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def run(value: Any) -> None:
+        nonlocal calls
+        calls += 1
+
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) / max(calls, 1)
+
+
+def main(examples: int = 500) -> None:
+    with postgres_server(os.environ) as url, OwnedDatabases(url) as owned, closing(
+            psycopg2.connect(owned.create("schema_cost"))) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(SCHEMA_SQL.read_text())
+        catalog = read_catalog(conn)
+    per_example(st.none(), examples)  # warm up: the first run pays for imports and caches
+    empty = per_example(st.none(), examples)
+    print(f"hypothesis overhead per example: {empty * 1000:.3f} ms ({examples} examples)")
+    rows = [
+        ("today: strategies.datasets()", strategies.datasets()),
+        ("derived: datasets(read_catalog(demo))", datasets(catalog)),
+        ("today: strategies.datasets(rich=('order_items',))",
+         strategies.datasets(rich=("order_items",))),
+        ("derived: datasets(demo, rich=('order_items',))",
+         datasets(catalog, rich=("order_items",))),
+    ]
+    for label, strategy in rows:
+        cost = per_example(strategy, examples)
+        print(f"{label:55} {cost * 1000:7.3f} ms/dataset  ({(cost - empty) * 1000:.3f} ms "
+              "without the overhead)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)

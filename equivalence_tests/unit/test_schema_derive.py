@@ -1,0 +1,232 @@
+"""Datasets derived from the catalog load in one reset, read back in key order, and keep the
+properties that make data find bugs (NULLs, ties, absent keys); rows refused for a CHECK
+the strategy cannot read are dropped and reported with the constraint's name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from collections import Counter
+from contextlib import closing
+from typing import Any
+
+import psycopg2
+import psycopg2.extensions
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from equivalence_tests.harness.databases import OwnedDatabases
+from equivalence_tests.schema import (
+    Between,
+    Catalog,
+    Dataset,
+    RefusalTally,
+    datasets,
+    load,
+    read_catalog,
+    reset_script,
+    snapshot,
+)
+from equivalence_tests.schema.derive import with_parents
+from equivalence_tests.schema.reset import unwrap
+from equivalence_tests.unit import test_schema_catalog as shared
+from equivalence_tests.unit.test_schema_catalog import make_database
+
+# The same database fixtures as the catalog tests (one server, databases of our own).
+admin_url, owned, test_db, demo_db, catalog = (
+    shared.admin_url, shared.owned, shared.test_db, shared.demo_db, shared.catalog)
+
+EXAMPLES = settings(max_examples=40, database=None, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+REFUSING_SCHEMA = """
+CREATE TABLE pairs (
+    id serial PRIMARY KEY,
+    a integer NOT NULL CHECK (a >= 0 AND a <= 100),
+    b integer NOT NULL CHECK (b >= 0 AND b <= 100),
+    CONSTRAINT pairs_sum_small CHECK (a + b < 10)
+);
+CREATE TABLE notes (
+    id serial PRIMARY KEY,
+    pair_id integer REFERENCES pairs (id),
+    body text
+);
+"""
+
+
+def comparable(value: Any, float4: bool = False) -> Any:
+    """A value as the database gives it back: json unwrapped, real rounded to 32 bits."""
+    value = unwrap(value)
+    if isinstance(value, list):
+        return [comparable(item, float4) for item in value]
+    if float4 and isinstance(value, float):
+        return struct.unpack("f", struct.pack("f", value))[0]
+    return value
+
+
+def key(table_pk: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[column] for column in table_pk)
+
+
+def check_round_trip(conn: psycopg2.extensions.connection, catalog: Catalog,
+                     dataset: Dataset) -> Dataset:
+    """Reset in one round trip (no refusal allowed), then read back: same rows, key order,
+    every sequence right after its keys."""
+    with conn.cursor() as cur:
+        cur.execute(reset_script(conn, catalog, dataset))
+    state = snapshot(conn, catalog)
+    for table in catalog.tables:
+        rows, back = dataset[table.name], state[table.name]
+        assert len(back) == len(rows), table.name
+        keys = [key(table.primary_key, row) for row in back]
+        assert keys == sorted(keys), f"{table.name} not in primary-key order"
+        expected = sorted(rows, key=lambda row: key(table.primary_key, row))
+        for want, got in zip(expected, back, strict=True):
+            for column, value in want.items():
+                float4 = table.column(column).type == "float4"
+                assert comparable(got[column], float4) == comparable(value, float4), (
+                    f"{table.name}.{column}: wrote {value!r}, read {got[column]!r}")
+    with conn.cursor() as cur:
+        for table in catalog.tables:
+            for column in table.columns:
+                if column.sequence is None:
+                    continue
+                values = [row[column.name] for row in dataset[table.name]]
+                cur.execute("SELECT nextval(%s)", (column.sequence.name,))
+                row = cur.fetchone()
+                assert row is not None
+                assert row[0] == max(values, default=column.sequence.start - 1) + 1, (
+                    column.sequence.name)
+    return state
+
+
+def test_every_dataset_loads_in_one_reset_and_reads_back_in_key_order(
+    test_db: psycopg2.extensions.connection, catalog: Catalog,
+) -> None:
+    seen: Counter[str] = Counter()
+
+    @EXAMPLES
+    @given(datasets(catalog))
+    def run(dataset: Dataset) -> None:
+        check_round_trip(test_db, catalog, dataset)
+        seen["examples"] += 1
+        values = [(t, c, v) for t, rows in dataset.items() for r in rows for c, v in r.items()]
+        seen["null"] += any(v is None for _, _, v in values)
+        seen["left to default"] += any(
+            c.default is not None and c.name not in r
+            for t in catalog.tables for r in dataset[t.name] for c in t.columns)
+        seen["tied timestamps"] += (
+            ties([r.get("created_at") for r in dataset["accounts"]])
+            or ties([r["at"] for r in dataset["events"]])
+            or ties([r["day"] for r in dataset["visits"]]))
+        ids = [r["id"] for r in dataset["accounts"]]
+        seen["absent key"] += bool(ids) and len(ids) < max(ids)
+        seen["self reference"] += any(r["parent_id"] is not None for r in dataset["accounts"])
+        seen["cycle closed"] += any(r["home_site_id"] is not None for r in dataset["accounts"])
+        seen["composite fk"] += any(r["region"] is not None for r in dataset["visits"])
+        seen["utc and other zones"] += len({
+            v.utcoffset() for _, _, v in values if isinstance(v, dt.datetime) and v.tzinfo}) > 1
+
+    run()
+    print(dict(seen))
+    for what in ("null", "left to default", "tied timestamps", "absent key", "self reference",
+                 "cycle closed", "composite fk", "utc and other zones"):
+        assert seen[what], f"no dataset had {what}: {dict(seen)}"
+
+
+def ties(values: list[Any]) -> bool:
+    present = [v for v in values if v is not None]
+    return len(present) != len(set(present))
+
+
+def test_unique_keys_collide_in_the_draw_and_are_dropped_before_the_reset(
+    catalog: Catalog,
+) -> None:
+    """Small pools make the draw collide on keys: the dataset keeps one row per key."""
+    @EXAMPLES
+    @given(datasets(catalog, max_rows=8))
+    def run(dataset: Dataset) -> None:
+        for table in catalog.tables:
+            rows = dataset[table.name]
+            for columns in [table.primary_key, *(u.columns for u in table.unique)]:
+                values = [tuple(r.get(c) for c in columns) for r in rows]
+                values = [v for v in values if None not in v]
+                assert len(values) == len(set(values)), (table.name, columns)
+
+    run()
+
+
+def test_hints_override_a_column(test_db: psycopg2.extensions.connection,
+                                 catalog: Catalog) -> None:
+    strategy = datasets(catalog, hints={
+        "accounts.code": ["zz", "yyy"], "visits.seq": range(2, 4),
+        "events.amount": Between(1, 2), "sites.photo": st.just(b"x"),
+    })
+
+    @EXAMPLES
+    @given(strategy)
+    def run(dataset: Dataset) -> None:
+        assert {r["code"] for r in dataset["accounts"]} <= {"zz", "yyy"}
+        assert {r["seq"] for r in dataset["visits"]} <= {2, 3}
+        assert all(r["amount"] is None or 1 <= r["amount"] <= 2 for r in dataset["events"]
+                   if "amount" in r)
+        assert all(r["photo"] == b"x" for r in dataset["sites"])
+        check_round_trip(test_db, catalog, dataset)
+
+    run()
+    with pytest.raises(ValueError, match=r"accounts\.nope"):
+        datasets(catalog, hints={"accounts.nope": [1]})
+
+
+def test_rows_refused_for_an_unreadable_check_are_dropped_and_reported(
+    owned: OwnedDatabases,
+) -> None:
+    tally = RefusalTally()
+    with closing(make_database(owned, "schema_refuse", REFUSING_SCHEMA)) as conn:
+        refusing = read_catalog(conn)
+        assert refusing.table("pairs").checks[-1].conditions is None  # a + b < 10
+
+        @EXAMPLES
+        @given(datasets(refusing, rich=("pairs",)))
+        def run(dataset: Dataset) -> None:
+            kept, refusals = load(conn, refusing, dataset)
+            tally.record(dataset, refusals)
+            for refusal in refusals:
+                if refusal.table == "pairs":
+                    assert refusal.constraint == "pairs_sum_small"
+                    assert refusal.row["a"] + refusal.row["b"] >= 10
+                else:  # a note whose pair was dropped: refused by its foreign key
+                    assert refusal.constraint == "notes_pair_id_fkey"
+            assert all(r["a"] + r["b"] < 10 for r in kept["pairs"])
+            state = snapshot(conn, refusing)
+            assert [r["id"] for r in state["pairs"]] == sorted(r["id"] for r in kept["pairs"])
+            assert len(state["notes"]) == len(kept["notes"])
+
+        run()
+    lines = tally.lines(refusing)
+    print("\n".join(lines))
+    assert tally.dropped["pairs"] > 0
+    pairs_line = next(line for line in lines if line.startswith("pairs:"))
+    assert "pairs_sum_small" in pairs_line
+    assert "most rows of pairs are refused by pairs_sum_small" in pairs_line
+
+
+def test_the_demo_schema_derives_datasets_that_load(
+    demo_db: psycopg2.extensions.connection,
+) -> None:
+    demo = read_catalog(demo_db)
+    assert with_parents(demo, ("order_items",)) == {
+        "order_items", "orders", "products", "users", "tenants"}
+    rich = Counter[bool]()
+
+    @EXAMPLES
+    @given(datasets(demo, rich=("order_items",)))
+    def run(dataset: Dataset) -> None:
+        check_round_trip(demo_db, demo, dataset)
+        rich[bool(dataset["order_items"])] += 1
+        statuses = {r.get("status", "pending") for r in dataset["orders"]}
+        assert statuses <= {"pending", "processing", "shipped", "cancelled"}
+
+    run()
+    assert rich[True] > 0
+
