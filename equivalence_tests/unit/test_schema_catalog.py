@@ -73,7 +73,21 @@ CREATE TABLE events (
     account_id integer NOT NULL REFERENCES accounts (id),
     at timestamptz NOT NULL,
     amount numeric(12, 4) CHECK (amount <> 0),
-    note varchar(20) CHECK (note <> '')
+    note varchar(20) CHECK (note <> ''),
+    refs uuid[],
+    blobs bytea[],
+    docs jsonb[],
+    feelings mood[] NOT NULL DEFAULT '{ok}',
+    starts time(0),
+    stamp timestamp(3),
+    ratio numeric,
+    codes varchar(3)[]
+);
+
+CREATE TABLE audit (
+    account_id integer REFERENCES accounts (id),
+    step smallint,
+    payload json
 );
 """
 
@@ -123,9 +137,11 @@ def test_tables_come_parents_first_and_the_cycle_is_broken_at_its_nullable_key(
     catalog: Catalog,
 ) -> None:
     names = catalog.names
-    assert set(names) == {"accounts", "sites", "visits", "events"}
+    assert set(names) == {"accounts", "sites", "visits", "events", "audit"}
     assert names.index("accounts") < names.index("sites") < names.index("visits")
     assert names.index("accounts") < names.index("events")
+    assert names.index("accounts") < names.index("audit")
+    assert catalog.table("audit").primary_key == ()
     home = fk(catalog.table("accounts"), "accounts_home_site_fkey")
     assert home.deferred and home.nullable and home.ref_table == "sites"
     assert not any(k.deferred for t in catalog.tables if t.name != "accounts"
@@ -161,7 +177,13 @@ def test_columns_carry_type_size_nullability_default_identity_and_sequence(
     assert visits.column("duration").type == "interval"
     assert (visits.column("rating").type, visits.column("score").type) == ("float4", "float8")
     assert catalog.table("events").column("id").identity == "by default"
-    assert catalog.table("events").column("id").type == "int8"
+    events = catalog.table("events")
+    assert events.column("id").type == "int8"
+    assert (events.column("starts").precision, events.column("stamp").precision) == (0, 3)
+    assert events.column("ratio").precision is None
+    codes = events.column("codes")
+    assert (codes.array, codes.type, codes.length, codes.element_sql_type) == (
+        True, "varchar", 3, "character varying")
 
 
 def test_keys_unique_constraints_and_foreign_keys(catalog: Catalog) -> None:
