@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shlex
+import signal
+import sys
 from collections.abc import Iterator
+from types import FrameType
 
 import pytest
 from hypothesis import Phase, settings
@@ -12,12 +16,14 @@ from hypothesis import Phase, settings
 from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.databases import ProvisioningError
 from equivalence_tests.harness.report import (
+    Run,
     counterexample_text,
     render,
     summary_line,
     verdict_table,
 )
 from equivalence_tests.harness.server import ProvisioningError as ServerError
+from equivalence_tests.harness.state import ServerLost
 from equivalence_tests.harness.workbench import Workbench, open_workbench
 from equivalence_tests.harness.workers import WorkerError
 
@@ -28,15 +34,53 @@ settings.register_profile("ci", max_examples=100, phases=PHASES, derandomize=Tru
 settings.register_profile("thorough", max_examples=2000, phases=PHASES)
 settings.load_profile(os.environ.get("WORKBENCH_PROFILE", "default"))
 
-VERDICTS: list[Verdict] = []
+RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
+VERDICTS = RUN.verdicts
+
+
+def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGINT and SIGTERM (nox's second step after Ctrl-C, `timeout`'s signal, our parent's
+    death) end the run the same way: fixtures tear down, so the databases are dropped and the
+    workers stopped. A second signal during that teardown is ignored (nox sends SIGTERM 0.3 s
+    after SIGINT); SIGKILL, and anything the teardown did not finish, is the janitor's job."""
+    if RUN.interrupted:
+        return
+    RUN.interrupted = signal.Signals(signum).name
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """If nox is killed (SIGTERM to nox exits it at once), we get SIGTERM instead of running on
+    as an orphan with both workers (Linux only; elsewhere nothing happens)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before we asked
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    signal.signal(signal.SIGINT, _terminate_as_interrupt)
+    _die_with_parent()
 
 
 @pytest.fixture(scope="session")
 def workbench() -> Iterator[Workbench]:
     try:
         with open_workbench() as bench:
+            RUN.notes = bench.notes
             yield bench
-    except (ProvisioningError, ServerError, WorkerError) as error:
+    except (ProvisioningError, ServerError, WorkerError, ServerLost) as error:
+        if RUN.started:  # the verdicts so far are still shown; this line joins them
+            RUN.notes.append(f"workbench teardown: {error}")
+            RUN.teardown_failed = True
+            return
         pytest.exit(f"workbench: {error}", returncode=3)
 
 
@@ -46,7 +90,9 @@ def verdicts() -> list[Verdict]:
 
 
 def rerun_command(name: str) -> str:
-    return f"python3 run_nox.py -s equivalence -- --pair {shlex.quote(name)}"
+    """The command that reruns one pair in the session (so on the SQLAlchemy) that found it."""
+    session = os.environ.get("WORKBENCH_SESSION", "equivalence")
+    return f"python3 run_nox.py -s {session} -- --pair {shlex.quote(name)}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,23 +100,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="run only this pair (repeatable)")
 
 
+def _pair_name(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return getattr(callspec.params.get("pair"), "name", None) if callspec else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = config.getoption("--pair")
-    if not wanted:
-        return
-    from equivalence_tests.registry import PAIRS
+    if wanted:
+        from equivalence_tests.registry import PAIRS
 
-    unknown = [name for name in wanted if name not in PAIRS]
-    if unknown:
-        pytest.exit(f"unknown pair {', '.join(unknown)}; registered pairs: "
-                    f"{', '.join(sorted(PAIRS))}", returncode=4)
-    items[:] = [item for item in items
-                if getattr(item, "callspec", None) is None
-                or getattr(item.callspec.params.get("pair"), "name", None) in wanted]
+        unknown = [name for name in wanted if name not in PAIRS]
+        if unknown:
+            pytest.exit(f"unknown pair {', '.join(unknown)}; registered pairs: "
+                        f"{', '.join(sorted(PAIRS))}", returncode=4)
+        items[:] = [item for item in items
+                    if _pair_name(item) is None or _pair_name(item) in wanted]
+    # The summary accounts for each of these, run or not.
+    RUN.selected = [name for name in map(_pair_name, items) if name is not None]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not VERDICTS:
+    if not RUN.selected:
         return
     write = terminalreporter.write
     for verdict in VERDICTS:
@@ -79,5 +130,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             text = counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name))
             write(text + "\n")
     terminalreporter.section("verdicts")
-    write(render(verdict_table(VERDICTS)))
-    write(summary_line(VERDICTS) + "\n")
+    if VERDICTS:
+        write(render(verdict_table(VERDICTS)))
+    for note in RUN.notes:
+        write(f"note: {note}\n")
+    for name, error in RUN.errors.items():
+        write(f"harness error in pair {name}: {error}\n")
+    write(summary_line(RUN) + "\n")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Whatever pytest thinks, a run that is not safe to ship does not exit 0."""
+    if RUN.selected and not RUN.safe and session.exitstatus == 0:
+        session.exitstatus = 1

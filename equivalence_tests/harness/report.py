@@ -7,6 +7,7 @@ import difflib
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,33 @@ from equivalence_tests.registry import Pair
 
 STYLE = {"equivalent": "green", "known divergence": "yellow"}
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Run:
+    """One run of the main job: the pairs selected, and what became of each of them."""
+
+    selected: list[str] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # pair -> the harness error it hit
+    notes: list[str] = field(default_factory=list)
+    started: bool = False
+    interrupted: str = ""  # the signal that ended the run early, if one did
+    teardown_failed: bool = False
+
+    def outcome(self, name: str) -> str:
+        """A selected pair's verdict, or why it has none."""
+        for verdict in self.verdicts:
+            if verdict.pair.name == name:
+                return verdict.status
+        return "harness error" if name in self.errors else "not run"
+
+    @property
+    def safe(self) -> bool:
+        """Safe to ship only if every selected pair has an ok verdict and nothing broke."""
+        ok = {v.pair.name for v in self.verdicts if v.ok}
+        return (bool(self.selected) and all(name in ok for name in self.selected)
+                and not self.errors and not self.interrupted and not self.teardown_failed)
 
 
 def render(renderable: Any, width: int = 140) -> str:
@@ -39,20 +67,29 @@ def verdict_table(verdicts: Sequence[Verdict]) -> Table:
         warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
         if v.tally.leaked:
             warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
-        table.add_row(v.pair.name, status, str(v.examples), paths,
-                      f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned)
+        # Text, not str: rich would read `Mapped[str]` in a label as markup and eat it.
+        table.add_row(Text(v.pair.name), status, str(v.examples), Text(paths),
+                      f"{v.tally.statements[0]} / {v.tally.statements[1]}", Text(warned))
     return table
 
 
-def summary_line(verdicts: Sequence[Verdict]) -> str:
+def summary_line(run: Run) -> str:
+    """The last line: every selected pair counted (verdict, harness error or not run)."""
     counts: dict[str, int] = {}
-    for v in verdicts:
-        status = v.status.split(":")[0]
+    for name in run.selected:
+        status = run.outcome(name).split(":")[0]
         counts[status] = counts.get(status, 0) + 1
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    versions = {f"SQLAlchemy {v.versions[0]} vs {v.versions[1]}" for v in verdicts}
-    verdict = "safe to ship" if all(v.ok for v in verdicts) else "NOT safe to ship"
-    return f"{len(verdicts)} pairs ({', '.join(sorted(versions))}): {parts} -> {verdict}"
+    versions = sorted({f"SQLAlchemy {v.versions[0]} vs {v.versions[1]}" for v in run.verdicts})
+    why = []
+    if run.interrupted:
+        why.append(f"interrupted by {run.interrupted}")
+    if run.teardown_failed:
+        why.append("teardown failed (see the notes)")
+    verdict = "safe to ship" if run.safe else "NOT safe to ship"
+    head = f"{len(run.selected)} pairs" + (f" ({', '.join(versions)})" if versions else "")
+    tail = f" ({'; '.join(why)})" if why else ""
+    return f"{head}: {parts}{tail} -> {verdict}"
 
 
 def function_source(target: str, package: str) -> list[str]:
@@ -72,10 +109,10 @@ def function_source(target: str, package: str) -> list[str]:
 
 def code_table(pair: Pair) -> Table:
     table = Table(show_lines=False, title="code", title_justify="left")
-    table.add_column(f"legacy_14  {pair.legacy}", overflow="fold")
-    table.add_column(f"modern_20  {pair.modern}", overflow="fold")
-    table.add_row("\n".join(function_source(pair.legacy, "legacy_14")),
-                  "\n".join(function_source(pair.modern, "modern_20")))
+    table.add_column(Text(f"legacy_14  {pair.legacy}"), overflow="fold")
+    table.add_column(Text(f"modern_20  {pair.modern}"), overflow="fold")
+    table.add_row(Text("\n".join(function_source(pair.legacy, "legacy_14"))),
+                  Text("\n".join(function_source(pair.modern, "modern_20"))))
     return table
 
 
@@ -155,12 +192,12 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
     table.add_column(second[0], overflow="fold")
     other = second[1]
     assert other is not None
-    table.add_row("result", "\n".join(_lines(found.legacy.outcome)),
-                  "\n".join(_lines(other.outcome)))
+    table.add_row("result", Text("\n".join(_lines(found.legacy.outcome))),
+                  Text("\n".join(_lines(other.outcome))))
     table.add_row(f"SQL ({len(found.legacy.sql)} / {len(other.sql)} statements)",
-                  "\n".join(found.legacy.sql), "\n".join(other.sql))
-    table.add_row("warnings", "\n".join(found.legacy.warnings) or "-",
-                  "\n".join(other.warnings) or "-")
+                  Text("\n".join(found.legacy.sql)), Text("\n".join(other.sql)))
+    table.add_row("warnings", Text("\n".join(found.legacy.warnings) or "-"),
+                  Text("\n".join(other.warnings) or "-"))
     out.append(render(code_table(pair)).rstrip())
     out.append(render(table).rstrip())
     diff = _outcome_diff(pair, found)

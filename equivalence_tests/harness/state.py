@@ -6,6 +6,9 @@ Neither side's ORM touches this: the driver puts both databases into the identic
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +30,71 @@ class ResetBlocked(RuntimeError):
     """A worker kept a transaction open, so the reset could not take its locks."""
 
 
+class ServerLost(RuntimeError):
+    """The connection to PostgreSQL broke (a restart, a crash): no outcome of any function."""
+
+
+def wait_for_server(url: str, patience: float = 30.0) -> bool:
+    """Whether the server accepts connections again within `patience` seconds."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            psycopg2.connect(url, connect_timeout=2).close()
+            return True
+        except psycopg2.OperationalError:
+            time.sleep(0.2)
+    return False
+
+
 class Database:
     """One side's database, seen through a plain psycopg2 connection of the driver's."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.conn = psycopg2.connect(url)
-        self.conn.autocommit = True
         self.resets = 0
-        with self.conn.cursor() as cur:
+        self.conn = self._connect()
+
+    def _connect(self) -> psycopg2.extensions.connection:
+        try:
+            conn = psycopg2.connect(self.url, connect_timeout=10)
+        except psycopg2.OperationalError as error:
+            raise ServerLost(str(error).strip().splitlines()[0]) from None
+        conn.autocommit = True
+        with conn.cursor() as cur:
             # Never wait forever on a lock a worker holds: fail with a clear message instead.
             cur.execute("SET lock_timeout = '10s'")
+        return conn
+
+    def reconnect(self) -> None:
+        with contextlib.suppress(psycopg2.Error):
+            self.conn.close()
+        self.conn = self._connect()
+
+    @contextlib.contextmanager
+    def _connection_kept(self) -> Iterator[None]:
+        """A broken connection (the server restarted or died) is ServerLost, not a traceback."""
+        try:
+            yield
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            code = getattr(error, "pgcode", None) or ""
+            lost = self.conn.closed or code[:2] == "08" or code[:3] == "57P"
+            if not lost and not isinstance(error, psycopg2.InterfaceError):
+                raise
+            text = str(error).strip().splitlines()
+            raise ServerLost(text[0] if text else type(error).__name__) from None
+
+    def probe(self) -> None:
+        """Raise ServerLost if the server no longer answers this connection."""
+        with self._connection_kept(), self.conn.cursor() as cur:
+            cur.execute("SELECT 1")
+
+    def count_idle_in_transaction(self) -> int:
+        """Sessions on this database sitting in an open transaction (a leaked session)."""
+        with self._connection_kept(), self.conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND state LIKE 'idle in transaction%%'")
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
 
     def create_schema(self) -> None:
         with self.conn.cursor() as cur:
@@ -46,7 +103,7 @@ class Database:
     def reset(self, script: bytes) -> None:
         self.resets += 1
         try:
-            with self.conn.cursor() as cur:
+            with self._connection_kept(), self.conn.cursor() as cur:
                 if self.resets % VACUUM_EVERY == 0:
                     # DELETE leaves dead rows; thousands of examples make every query slower
                     # long before autovacuum's next round. These tables are tiny: it is cheap.
@@ -60,7 +117,7 @@ class Database:
 
     def snapshot(self) -> State:
         state: State = {}
-        with self.conn.cursor() as cur:
+        with self._connection_kept(), self.conn.cursor() as cur:
             for table in TABLES:
                 cur.execute(f"SELECT * FROM {table} ORDER BY id")
                 names = [column.name for column in cur.description or ()]

@@ -100,6 +100,7 @@ class Worker:
 
     def __init__(self, side: Side, database_url: str) -> None:
         self.side = side
+        self.database_url = database_url
         if not Path(side.python).exists():
             raise WorkerError(f"no interpreter for {side.package} at {side.python}: run it "
                               f"through nox (`python3 run_nox.py -s equivalence`), which builds "
@@ -144,13 +145,20 @@ class Worker:
             raise self._died()
         reply = protocol.parse(line)
         if reply["op"] == "harness_error":
-            raise WorkerError(f"{self.side.package} worker failed: {reply['message']}")
+            message = str(reply["message"]).strip().splitlines() or ["(no message)"]
+            raise WorkerError(f"{self.side.package} worker failed: {message[0]}")
         return reply
 
     def _died(self) -> WorkerError:
         code = self.process.wait(timeout=10)
         last = self.stderr.last_line() or "no output"
         return WorkerError(f"{self.side.package} worker exited with status {code}: {last}")
+
+    def restart(self) -> Worker:
+        """Stop this worker and start a fresh one on the same database (new engines, no
+        transaction or pooled connection carried over)."""
+        self.stop()
+        return Worker(self.side, self.database_url)
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -104,6 +104,7 @@ def test_a_database_someone_else_created_is_never_dropped_even_with_our_name_and
     admin_url: str, run_id: str, made_by_test: list[str]
 ) -> None:
     owned = OwnedDatabases(admin_url, run_id)
+    owned.hold_liveness_lock()  # the mark names the lock, so it exists once the lock is held
     theirs = f"wb_{run_id}_x"
     made_by_test.append(theirs)
     create_by_hand(admin_url, theirs, owned.marker)
