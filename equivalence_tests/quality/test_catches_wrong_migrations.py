@@ -92,3 +92,19 @@ def test_a_divergence_found_once_is_replayed_first_next_time(workbench: Workbenc
     assert again.counterexample.dataset == first.counterexample.dataset
     # The saved minimal example fails at once: no search, only the replay and a short shrink.
     assert again.examples < first.examples
+
+
+def test_the_examples_column_counts_the_search_not_the_shrinking(workbench: Workbench):
+    # Shrinking a divergence calls the pair hundreds of times: those are not more examples.
+    verdict = check(mutant("users_with_orders"), workbench, max_examples=100, database=None)
+    assert verdict.status == "divergent"
+    assert 1 <= verdict.examples <= 100
+
+
+def test_an_unreliable_control_is_named_whatever_example_the_shrink_ends_on(
+        workbench: Workbench):
+    # The control picks one of two rows at random: a single rerun agrees with it half the time,
+    # so the verdict must rest on every rerun of the search, not on the last one.
+    for _ in range(3):
+        verdict = check(mutant("random_active_user"), workbench, database=None)
+        assert verdict.status == "control nondeterministic"
