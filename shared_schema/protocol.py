@@ -7,6 +7,12 @@ Worker -> driver:  {"op": "hello", "side": ..., "sqlalchemy": "1.4.54", "python"
                    {"op": "result", "outcome": <canonical value or {"$error": ...}>,
                     "sql": [...], "warnings": [...]}
                    {"op": "harness_error", "message": "..."}   (the workbench, not the pair, failed)
+Schema drift:      {"op": "drift", "models": "legacy_14.models", "metadata": "Base.metadata"}
+                   -> {"op": "drift", "differences": [{"kind": "modify_nullable", "table":
+                       "users", "column": "name", "models": "NOT NULL", "database": "NULL",
+                       "info": false, "note": "..."}, ...]}
+                   (shared_schema/drift.py: the models vs the side's database, via Alembic's
+                   compare_metadata; a module without a dot is taken from the side's package)
 """
 
 from __future__ import annotations

@@ -177,6 +177,18 @@ def _canonical_outcome(result: Any, loads: LoadTree) -> Any:
         return {"$not_comparable": unknown.type_name}
 
 
+def _drift(worker: Worker, message: protocol.Message) -> protocol.Message:
+    """Where the models module `message["models"]` declares its tables differently from this
+    side's database. Alembic is imported only when asked."""
+    try:
+        from shared_schema import drift
+
+        return drift.answer(message, worker.database.engine, worker.side)
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        return {"op": "harness_error", "message": f"{type(error).__name__}: {error}"}
+
+
 def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
     protocol.send(replies, {
         "op": "hello",
@@ -190,6 +202,9 @@ def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
         message = protocol.parse(line)
         if message["op"] == "quit":
             break
+        if message["op"] == "drift":  # schema drift (shared_schema/drift.py, needs Alembic)
+            protocol.send(replies, _drift(worker, message))
+            continue
         try:
             reply = worker.call(message)
         except Exception as error:
