@@ -18,3 +18,9 @@ def get_order_with_product(session, order_id):
         .filter(Order.id == order_id)
         .first()
     )
+
+
+def count_orders_per_user(session, tenant_id):
+    """1.4: each user's orders lazy-load on first access, one SELECT per user (an N+1)."""
+    users = session.query(User).filter(User.tenant_id == tenant_id).order_by(User.id).all()
+    return [(user.email, len(user.orders)) for user in users]

@@ -1,0 +1,264 @@
+"""Run pairs for study: each through `check()` for its verdict and counterexample, then through
+a few representative examples with the SQL's bound parameters, outcomes, warnings and time."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import statistics
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import strategies as st
+
+from equivalence_tests.harness import report
+from equivalence_tests.harness.check import Counterexample, Verdict, check, paths_hit
+from equivalence_tests.harness.compare import Observation
+from equivalence_tests.harness.state import Dataset, ResetBlocked, ServerLost
+from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.harness.workers import CALL_TIMEOUT, WorkerError
+from equivalence_tests.registry import Pair
+from equivalence_tests.study import data
+from shared_schema import protocol
+from shared_schema.values import encode
+
+TRIES = 30  # examples searched for representatives (and timed) per pair
+BROKEN = (WorkerError, ResetBlocked, ServerLost)  # the workbench, not the pair, failed
+EMPTY_TAGS = ("$result", "$async_result", "$iterator", "$set")
+
+
+def shown(outcome: Any) -> list[str]:
+    """An outcome as a person reads it, one line per item of a list."""
+    if isinstance(outcome, list):
+        return [report.show(item) for item in outcome] or ["[] (empty list)"]
+    return [report.show(outcome)]
+
+
+def side(observation: Observation, seconds: float | None = None) -> dict[str, Any]:
+    """One side's answer in the study file's form (`data` documents it)."""
+    if observation.executed is not None:
+        sql = [{"statement": str(statement).strip(), "parameters": parameters,
+                "executemany": bool(many)}
+               for statement, parameters, many in observation.executed]
+    else:  # recorded without parameters (the search's own observations)
+        sql = [{"statement": statement, "parameters": None, "executemany": False}
+               for statement in observation.sql]
+    return {"outcome": observation.outcome, "shown": shown(observation.outcome),
+            "statements": len(observation.sql), "sql": sql,
+            "warnings": list(observation.warnings), "seconds": seconds}
+
+
+def absent(outcome: Any) -> bool:
+    """Nothing found: None, an empty collection, zero, False, or an error."""
+    if outcome in (None, False, 0, [], {}):
+        return True
+    if isinstance(outcome, dict):
+        if "$error" in outcome:
+            return True
+        if outcome.get("$rowcount") == 0:
+            return True
+        return any(tag in outcome and not outcome[tag] for tag in EMPTY_TAGS)
+    return False
+
+
+def cases(pair: Pair, legacy: Observation, modern: Observation) -> list[str]:
+    """Which representative cases an example is: its declared paths, else found or absent."""
+    if pair.covers:
+        return paths_hit(pair, [legacy, modern])
+    return ["absent" if absent(legacy.outcome) else "found"]
+
+
+def wanted_cases(pair: Pair) -> list[str]:
+    return list(pair.covers) or ["found", "absent"]
+
+
+@contextlib.contextmanager
+def replies(bench: Workbench) -> Iterator[list[protocol.Message]]:
+    """Every reply the workers give inside the block, in order: the worker says how long each
+    call took (`seconds`), which the observations leave out."""
+    heard: list[protocol.Message] = []
+    patched = []
+    for worker in bench.workers:
+        original = worker.receive
+
+        def receive(timeout: float = CALL_TIMEOUT,
+                    _original: Callable[[float], protocol.Message] = original,
+                    ) -> protocol.Message:
+            reply = _original(timeout)
+            heard.append(reply)
+            return reply
+
+        worker.receive = receive  # type: ignore[method-assign]
+        patched.append(worker)
+    try:
+        yield heard
+    finally:
+        for worker in patched:
+            vars(worker).pop("receive", None)
+
+
+def observe(bench: Workbench, pair: Pair, dataset: Dataset, args: dict[str, Any],
+            ) -> tuple[Observation, Observation, float | None, float | None]:
+    """Both sides on one example with their SQL's parameters, and each call's seconds."""
+    with replies(bench) as heard:
+        legacy, modern = bench.observe(pair, dataset, args, keep_parameters=True)
+    answers = [reply for reply in heard if reply.get("op") == "result"][-2:]
+    seconds = [reply.get("seconds") for reply in answers] if len(answers) == 2 else [None, None]
+    return legacy, modern, seconds[0], seconds[1]
+
+
+def _strategy(bench: Workbench, pair: Pair) -> st.SearchStrategy[Dataset]:
+    """The datasets `check()` draws for this pair (the service's own, where benches know it)."""
+    own = getattr(bench, "datasets", None)
+    if callable(own):
+        return own(pair.rich)  # type: ignore[no-any-return]
+    from equivalence_tests.strategies import datasets
+
+    return datasets(rich=pair.rich)
+
+
+def _arguments(bench: Workbench, pair: Pair) -> dict[str, Any]:
+    """The argument strategies `check()` draws: registered ones over inferred ones."""
+    try:
+        from equivalence_tests.inference import infer  # type: ignore[import-not-found]
+    except ImportError:
+        return dict(pair.args)
+    return {**infer(pair.legacy, getattr(pair, "infer", {}), bench.catalog), **pair.args}
+
+
+def _rows(dataset: Dataset) -> int:
+    return sum(len(rows) for rows in dataset.values())
+
+
+def representatives(pair: Pair, bench: Workbench, tries: int = TRIES,
+                    ) -> tuple[list[dict[str, Any]], list[str], dict[str, Any]]:
+    """One example per wanted case (the one whose statement counts differ most, then the
+    smallest), the cases no example reached, and the median seconds per call on each side."""
+    strategy, arguments = _strategy(bench, pair), _arguments(bench, pair)
+    chosen: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
+    seconds: tuple[list[float], list[float]] = ([], [])
+
+    @settings(max_examples=tries, derandomize=True, database=None, phases=[Phase.generate],
+              deadline=None, suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+    @given(st.data())
+    def search(draw: st.DataObject) -> None:
+        dataset = draw.draw(strategy, label="dataset")
+        args = {name: draw.draw(arg(dataset), label=name) for name, arg in arguments.items()}
+        legacy, modern, left, right = observe(bench, pair, dataset, args)
+        for kept, value in zip(seconds, (left, right), strict=True):
+            if value is not None:
+                kept.append(float(value))
+        score = (min(abs(len(legacy.sql) - len(modern.sql)), 3), -_rows(dataset))
+        for case in cases(pair, legacy, modern):
+            if case not in chosen or score > chosen[case][0]:
+                chosen[case] = (score, example(case, dataset, args, legacy, modern, left, right))
+
+    try:
+        search()
+    finally:
+        if bench.broken is None:
+            bench.leaked_transactions()
+    wanted = wanted_cases(pair)
+    examples = [chosen[case][1] for case in wanted if case in chosen]
+    timing = {name: {"median": statistics.median(kept) if kept else None, "calls": len(kept)}
+              for name, kept in zip(("legacy", "modern"), seconds, strict=True)}
+    return examples, [case for case in wanted if case not in chosen], timing
+
+
+def example(case: str, dataset: Dataset, args: dict[str, Any], legacy: Observation,
+            modern: Observation, left: float | None, right: float | None) -> dict[str, Any]:
+    return {"case": case, "dataset": encode(dataset), "arguments": encode(args),
+            "legacy": side(legacy, left), "modern": side(modern, right)}
+
+
+def counterexample(pair: Pair, verdict: Verdict) -> dict[str, Any] | None:
+    found: Counterexample | None = verdict.counterexample
+    if found is None:
+        return None
+    return {"what": list(found.what), "dataset": encode(found.dataset),
+            "arguments": encode(found.arguments),
+            "control_nondeterministic": found.control_nondeterministic,
+            "legacy": side(found.legacy), "modern": side(found.modern),
+            "legacy_again": side(found.legacy_again) if found.legacy_again else None,
+            "diff": report._outcome_diff(pair, found)}
+
+
+def is_async(target: str, package: str) -> bool:
+    source = report.function_source(target, package)
+    return any(line.lstrip().startswith("async def ") for line in source[:3])
+
+
+def entry(pair: Pair) -> dict[str, Any]:
+    """What the study knows of a pair before running it."""
+    return {"name": pair.name, "service": data.service_of(pair), "legacy": pair.legacy,
+            "modern": pair.modern, "modern_async": is_async(pair.modern, "modern_20"),
+            "fingerprint": data.fingerprint(pair), "options": data.options(pair),
+            "sources": {"legacy": report.function_source(pair.legacy, "legacy_14"),
+                        "modern": report.function_source(pair.modern, "modern_20")},
+            "status": "not run", "ok": False, "known": pair.known, "error": None,
+            "tally": None, "examples": [], "missing": [], "timing": None,
+            "counterexample": None, "readiness": None,
+            "collected": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
+def collect_pair(pair: Pair, bench: Workbench, tries: int = TRIES,
+                 **overrides: Any) -> dict[str, Any]:
+    """Verdict, counterexample, representative examples and timing of one pair. A broken
+    workbench propagates (nothing later can be trusted); any other error is the entry's."""
+    found = entry(pair)
+    try:
+        verdict = check(pair, bench, **overrides)
+        tally = verdict.tally
+        found.update(
+            status=verdict.status, ok=verdict.ok, counterexample=counterexample(pair, verdict),
+            tally={"examples": tally.examples, "covered": dict(tally.covered),
+                   "statements": list(tally.statements),
+                   "warnings": [sorted(seen) for seen in tally.warnings],
+                   "leaked": list(tally.leaked)})
+        if verdict.status.startswith("cannot infer"):
+            return found
+        examples, missing, timing = representatives(pair, bench, tries)
+        if verdict.counterexample is not None:
+            shrunk = verdict.counterexample
+            legacy, modern, left, right = observe(bench, pair, shrunk.dataset, shrunk.arguments)
+            examples.append(example("counterexample", shrunk.dataset, shrunk.arguments, legacy,
+                                    modern, left, right))
+        found.update(examples=examples, missing=missing, timing=timing)
+    except BROKEN as error:
+        found.update(status="harness error", error=f"{type(error).__name__}: {error}")
+        raise
+    except Exception as error:
+        found.update(status="harness error", error=f"{type(error).__name__}: {error}")
+    return found
+
+
+def collect(pairs: list[Pair], bench_for: Callable[[Pair], Workbench], study: data.Study,
+            advance: Callable[[Pair], None] = lambda pair: None, tries: int = TRIES,
+            **overrides: Any) -> data.Study:
+    """Add every pair's entry to `study` (replacing older ones), in order; a broken workbench
+    ends the run with that pair's entry saying why and the rest not run."""
+    study["version"] = data.VERSION
+    study["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    broken: Exception | None = None
+    for pair in pairs:
+        if broken is not None:
+            study["pairs"][pair.name] = {**entry(pair), "error": f"not run: {broken}"}
+            advance(pair)
+            continue
+        holder: dict[str, Any] = {}
+        try:
+            bench = bench_for(pair)
+            legacy, modern = bench.versions
+            study["sqlalchemy"] = {"legacy": legacy, "modern": modern}
+            holder = collect_pair(pair, bench, tries, **overrides)
+        except BROKEN as error:
+            broken = error
+            holder = holder or {**entry(pair), "status": "harness error",
+                                "error": f"{type(error).__name__}: {error}"}
+            if holder.get("status") != "harness error":
+                holder.update(status="harness error",
+                              error=f"{type(error).__name__}: {error}")
+        study["pairs"][pair.name] = holder
+        advance(pair)
+    return study
