@@ -225,3 +225,19 @@ def bench(session: nox.Session) -> None:
     _install(session, "driver", *DRIVER_MODULES)
     _run_unlocked(session, "python", "-m", "equivalence_tests.bench", *session.posargs,
                   env=_worker_env(session, "modern_20"))
+
+
+@nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)
+def report(session: nox.Session) -> None:
+    """Every pair side by side: writes .workbench/study.json and the HTML page from it."""
+    _install(session, "driver", *DRIVER_MODULES)
+    _run_unlocked(session, "python", "-m", "equivalence_tests.study", "report", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
+
+
+@nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)
+def diff(session: nox.Session) -> None:
+    """One pair side by side in the terminal: `python3 run_nox.py -s diff -- NAME`."""
+    _install(session, "driver", *DRIVER_MODULES)
+    _run_unlocked(session, "python", "-m", "equivalence_tests.study", "diff", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
