@@ -23,7 +23,7 @@ from equivalence_tests.study import data
 from shared_schema import protocol
 from shared_schema.values import encode
 
-TRIES = 30  # examples searched for representatives (and timed) per pair
+TRIES = 40  # examples searched for representatives (and timed) per pair
 BROKEN = (WorkerError, ResetBlocked, ServerLost)  # the workbench, not the pair, failed
 EMPTY_TAGS = ("$result", "$async_result", "$iterator", "$set")
 

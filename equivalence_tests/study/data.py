@@ -74,7 +74,7 @@ def save(study: Study, path: Path) -> None:
     """Written whole then renamed: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(study, ensure_ascii=False, indent=1, sort_keys=True))
+    partial.write_text(json.dumps(study, ensure_ascii=False, indent=1))
     partial.replace(path)
 
 
