@@ -148,4 +148,5 @@ pair("engine_level:get_tenant_legacy_path", **tenant)
 pair("engine_level:get_tenant_legacy_path", modern="async_repositories:get_tenant_legacy_path",
      label="get_tenant_legacy_path (async)", **tenant)
 # An N+1 and its cure: lazy loads in a loop (1.4) against selectinload (2.0).
-pair("relations:count_orders_per_user", tenant_id=key_of("tenants"), rich=("orders",))
+pair("relations:count_orders_per_user", rich=("orders",),
+     tenant_id=where_set("users", "tenant_id", key_of("tenants"), key="tenant_id"))
