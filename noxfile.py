@@ -207,7 +207,7 @@ def tests(session: nox.Session) -> None:
     """The workbench's own tests: plumbing, whether it catches bugs, and fault handling."""
     _install(session, "faults", *DRIVER_MODULES, "nox")
     _run_unlocked(session, "pytest", "equivalence_tests/unit", "equivalence_tests/quality",
-                  "equivalence_tests/faults", *session.posargs,
+                  "equivalence_tests/study_tests", "equivalence_tests/faults", *session.posargs,
                   env=_worker_env(session, "modern_20"))
 
 
