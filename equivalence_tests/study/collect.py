@@ -121,7 +121,7 @@ def _strategy(bench: Workbench, pair: Pair) -> st.SearchStrategy[Dataset]:
 def _arguments(bench: Workbench, pair: Pair) -> dict[str, Any]:
     """The argument strategies `check()` draws: registered ones over inferred ones."""
     try:
-        from equivalence_tests.inference import infer  # type: ignore[import-not-found]
+        from equivalence_tests.inference import infer  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return dict(pair.args)
     return {**infer(pair.legacy, getattr(pair, "infer", {}), bench.catalog), **pair.args}

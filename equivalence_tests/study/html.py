@@ -35,7 +35,7 @@ button.chip[aria-pressed="true"] { background: #101828; color: #fff; border-colo
 table { border-collapse: collapse; }
 #index { width: 100%; background: #fff; border: 1px solid #eaecf0; }
 #index th, #index td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eaecf0; }
-#index td.num { text-align: right; font-variant-numeric: tabular-nums; }
+#index td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .verdict { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px;
            font-weight: 600; background: #fef3f2; color: var(--bad); }
 .verdict.equivalent { background: #ecfdf3; color: var(--good); }
@@ -72,6 +72,7 @@ table.timing th:first-child, table.timing td:first-child { text-align: left; }
 details summary { cursor: pointer; color: var(--muted); }
 .example { border-top: 1px dashed #eaecf0; margin-top: 10px; padding-top: 6px; }
 [hidden] { display: none !important; }
+code, .params, table.sides td { overflow-wrap: anywhere; }
 """
 SCRIPT = """
 (function () {
@@ -106,7 +107,7 @@ def esc(text: Any) -> str:
 def _css_class(ttype: _TokenType) -> str:
     while ttype not in STANDARD_TYPES:
         ttype = ttype.parent
-    return STANDARD_TYPES[ttype]
+    return str(STANDARD_TYPES[ttype])
 
 
 def highlighted_lines(lines: list[str]) -> list[list[tuple[str, str]]]:
@@ -258,7 +259,7 @@ def pair_section(study: data.Study, name: str, index: int) -> str:
              f'{esc(entry["status"])}</span></h2>',
              f'<p class="targets">service {esc(entry["service"])} · legacy '
              f'<code>{esc(entry["legacy"])}</code> · modern <code>{esc(entry["modern"])}</code>'
-             + (f" · {entry['tally']['examples']} examples" if entry.get("tally") else "")
+             + (f" · {_examples(entry['tally']['examples'])}" if entry.get("tally") else "")
              + "</p>"]
     if entry.get("known"):
         parts.append(f'<p class="known">Known divergence: {esc(entry["known"])}</p>')
@@ -277,6 +278,10 @@ def pair_section(study: data.Study, name: str, index: int) -> str:
     parts.append(f'<p class="note">Readiness: {esc(entry.get("readiness") or data.NO_READINESS)}'
                  "</p></section>")
     return "\n".join(parts)
+
+
+def _examples(n: int) -> str:
+    return f"{n} example{'s' * (n != 1)}"
 
 
 def index_row(study: data.Study, name: str, index: int) -> str:
