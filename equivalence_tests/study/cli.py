@@ -133,19 +133,20 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--out", type=Path, help="directory of study.json and study.html "
+                        "(default: .workbench/, or $WORKBENCH_STUDY_DIR)")
+    common.add_argument("--examples", type=int, help="Hypothesis examples per pair for the "
+                        "verdict (default: the profile's)")
+    common.add_argument("--tries", type=int, default=collect.TRIES,
+                        help="examples searched for representatives and timing per pair")
     parser = argparse.ArgumentParser(prog="python -m equivalence_tests.study",
                                      description=__doc__)
-    parser.add_argument("--out", type=Path, help="directory of study.json and study.html "
-                        "(default: .workbench/, or $WORKBENCH_STUDY_DIR)")
-    parser.add_argument("--examples", type=int, help="Hypothesis examples per pair for the "
-                        "verdict (default: the profile's)")
-    parser.add_argument("--tries", type=int, default=collect.TRIES,
-                        help="examples searched for representatives and timing per pair")
     commands = parser.add_subparsers(dest="command", required=True)
-    make = commands.add_parser("report", help="collect every pair (or --pair ones); write "
-                               "the JSON and the HTML page")
+    make = commands.add_parser("report", parents=[common], help="collect every pair (or "
+                               "--pair ones); write the JSON and the HTML page")
     make.add_argument("--pair", action="append", default=[], metavar="NAME")
-    one = commands.add_parser("diff", help="one pair in the terminal")
+    one = commands.add_parser("diff", parents=[common], help="one pair in the terminal")
     one.add_argument("name")
     args = parser.parse_args(argv)
     return report(args) if args.command == "report" else diff(args)

@@ -179,5 +179,5 @@ def test_diff_reads_a_fresh_study_without_collecting(study_files: tuple, tmp_pat
                                                      capsys, monkeypatch) -> None:
     _, json_path, _ = study_files
     monkeypatch.setattr(cli, "run", lambda *a, **k: (_ for _ in ()).throw(AssertionError))
-    assert cli.main(["--out", str(json_path.parent), "diff", "count_pending_orders"]) == 0
+    assert cli.main(["diff", "count_pending_orders", "--out", str(json_path.parent)]) == 0
     assert "select(func.count())" in capsys.readouterr().out
