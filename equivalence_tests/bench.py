@@ -24,10 +24,9 @@ from rich.table import Table
 
 import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
 from equivalence_tests.harness.check import check
-from equivalence_tests.harness.state import TABLES, Database, Dataset, reset_script
+from equivalence_tests.harness.state import Database, Dataset
 from equivalence_tests.harness.workbench import Workbench, open_workbench
 from equivalence_tests.registry import PAIRS, Pair
-from equivalence_tests.strategies import datasets
 from shared_schema.values import decode
 
 Example = tuple[Dataset, dict[str, Any], list[list[Any]], list[list[Any]]]
@@ -59,7 +58,8 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> tuple[float, lis
     return elapsed / max(len(seen), 1), seen
 
 
-def generation_only(pair: Pair, examples: int) -> float:
+def generation_only(pair: Pair, examples: int, datasets: st.SearchStrategy[Dataset],
+                    ) -> float:
     """Seconds per example Hypothesis spends drawing this pair's datasets and arguments alone."""
     drawn = 0
 
@@ -68,7 +68,7 @@ def generation_only(pair: Pair, examples: int) -> float:
     @given(st.data())
     def draw(data: st.DataObject) -> None:
         nonlocal drawn
-        dataset = data.draw(datasets())
+        dataset = data.draw(datasets)
         for argument in pair.args.values():
             data.draw(argument(dataset))
         drawn += 1
@@ -89,7 +89,7 @@ def run_baseline(databases: tuple[Database, Database], seen: list[Example]) -> f
     try:
         started = time.perf_counter()
         for dataset, _, legacy_sql, modern_sql in seen:
-            script = reset_script(databases[0].conn, dataset)
+            script = databases[0].reset_script(dataset)
             for database, conn, executed in zip(databases, sessions, (legacy_sql, modern_sql),
                                                 strict=True):
                 database.reset(script)
@@ -118,12 +118,13 @@ def replay(conn: psycopg2.extensions.connection, executed: list[list[Any]]) -> N
 
 def reset_costs(database: Database, seen: list[Example]) -> dict[str, float]:
     """Milliseconds per reset for each strategy, on the same datasets."""
-    truncate = f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE;".encode()
+    tables = ", ".join(f'"{name}"' for name in database.catalog.names)
+    truncate = f"TRUNCATE {tables} RESTART IDENTITY CASCADE;".encode()
     costs = {}
     for name, prefix in (("DELETE + setval (used)", b""), ("TRUNCATE RESTART IDENTITY", truncate)):
         started = time.perf_counter()
         for dataset, *_ in seen:
-            database.reset(prefix + reset_script(database.conn, dataset))
+            database.reset(prefix + database.reset_script(dataset))
         costs[name] = (time.perf_counter() - started) / max(len(seen), 1) * 1000
     return costs
 
@@ -149,7 +150,8 @@ def main() -> None:
         resets: dict[str, float] = {}
         for name in names:
             per_example, seen = run_harness(bench, PAIRS[name], options.examples)
-            drawing = generation_only(PAIRS[name], options.examples)
+            drawing = generation_only(PAIRS[name], options.examples,
+                                      bench.datasets(PAIRS[name].rich))
             cells = ["n/a (asyncpg SQL)", "-", "-"]
             if all(replayable(m) for *_, m in seen):
                 baseline = run_baseline(bench.databases, seen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shlex
@@ -24,8 +25,16 @@ from equivalence_tests.harness.report import (
 )
 from equivalence_tests.harness.server import ProvisioningError as ServerError
 from equivalence_tests.harness.state import ServerLost
-from equivalence_tests.harness.workbench import Workbench, open_workbench
+from equivalence_tests.harness.workbench import (
+    Lab,
+    SchemaError,
+    Workbench,
+    open_service,
+    open_workbench,
+    provision,
+)
 from equivalence_tests.harness.workers import WorkerError
+from equivalence_tests.services import discover
 
 # `explain` re-runs failing cases many times to annotate lines; our report says more, faster.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
@@ -70,14 +79,63 @@ def pytest_configure(config: pytest.Config) -> None:
     _die_with_parent()
 
 
+BROKEN = (ProvisioningError, ServerError, WorkerError, ServerLost, SchemaError)
+
+
 @pytest.fixture(scope="session")
 def workbench() -> Iterator[Workbench]:
+    """The demo service's workbench (the quality and plumbing tests use it)."""
     try:
         with open_workbench() as bench:
             RUN.notes = bench.notes
             yield bench
-    except (ProvisioningError, ServerError, WorkerError, ServerLost) as error:
+    except BROKEN as error:
         if RUN.started:  # the verdicts so far are still shown; this line joins them
+            RUN.notes.append(f"workbench teardown: {error}")
+            RUN.teardown_failed = True
+            return
+        pytest.exit(f"workbench: {error}", returncode=3)
+
+
+class Services:
+    """The main job's workbenches: one per service, opened when its first pair runs and
+    stopped when the next service's begins (pairs are run service by service)."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.current: tuple[str, Workbench, contextlib.ExitStack] | None = None
+
+    def bench(self, name: str) -> Workbench:
+        if self.current is not None and self.current[0] == name:
+            return self.current[1]
+        self.close()
+        stack = contextlib.ExitStack()
+        try:
+            bench = stack.enter_context(open_service(self.lab, discover()[name]))
+        except BaseException:
+            stack.close()
+            raise
+        self.current = (name, bench, stack)
+        return bench
+
+    def close(self) -> None:
+        if self.current is not None:
+            current, self.current = self.current, None
+            current[2].close()
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[Services]:
+    try:
+        with provision() as lab:
+            RUN.notes = lab.notes
+            opened = Services(lab)
+            try:
+                yield opened
+            finally:
+                opened.close()
+    except BROKEN as error:
+        if RUN.started:
             RUN.notes.append(f"workbench teardown: {error}")
             RUN.teardown_failed = True
             return
@@ -98,6 +156,8 @@ def rerun_command(name: str) -> str:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--pair", action="append", default=[], metavar="NAME",
                      help="run only this pair (repeatable)")
+    parser.addoption("--service", action="append", default=[], metavar="NAME",
+                     help="run only this service's pairs (repeatable)")
 
 
 def _pair_name(item: pytest.Item) -> str | None:
@@ -105,17 +165,30 @@ def _pair_name(item: pytest.Item) -> str | None:
     return getattr(callspec.params.get("pair"), "name", None) if callspec else None
 
 
+def _pair_service(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return getattr(callspec.params.get("pair"), "service", None) if callspec else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = config.getoption("--pair")
-    if wanted:
-        from equivalence_tests.registry import PAIRS
+    services = config.getoption("--service")
+    if wanted or services:
+        from equivalence_tests.registry import every_pair
 
-        unknown = [name for name in wanted if name not in PAIRS]
+        pairs, _ = every_pair()
+        known = {pair.name for pair in pairs}
+        unknown = [name for name in wanted if name not in known]
         if unknown:
-            pytest.exit(f"unknown pair {', '.join(unknown)}; registered pairs: "
-                        f"{', '.join(sorted(PAIRS))}", returncode=4)
-        items[:] = [item for item in items
-                    if _pair_name(item) is None or _pair_name(item) in wanted]
+            pytest.exit(f"unknown pair {', '.join(unknown)}; pairs: "
+                        f"{', '.join(sorted(known))}", returncode=4)
+        known_services = sorted(discover())
+        strangers = [name for name in services if name not in known_services]
+        if strangers:
+            pytest.exit(f"unknown service {', '.join(strangers)}; services: "
+                        f"{', '.join(known_services)}", returncode=4)
+        items[:] = [item for item in items if _pair_name(item) is None
+                    or _pair_name(item) in wanted or _pair_service(item) in services]
     # The summary accounts for each of these, run or not.
     RUN.selected = [name for name in map(_pair_name, items) if name is not None]
 
@@ -136,6 +209,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(f"note: {note}\n")
     for name, error in RUN.errors.items():
         write(f"harness error in pair {name}: {error}\n")
+    for unpaired in RUN.unpaired:
+        write(f"not compared: {unpaired.service} {unpaired.target}: {unpaired.reason}\n")
     write(summary_line(RUN) + "\n")
 
 

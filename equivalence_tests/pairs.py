@@ -1,6 +1,12 @@
-"""Every pair the main job verifies. Add yours here: one line, next to the others."""
+"""Pairs that need more than their module and name: options, variants, explicit strategies.
+
+A service's functions pair up by module and name on their own (equivalence_tests/services.py);
+register one here only to say what cannot be inferred (ordered_by=, known=, a modern= variant,
+an argument strategy). The demo service is declared here because its modules share one schema.
+"""
 
 from equivalence_tests.registry import pair
+from equivalence_tests.services import service
 from equivalence_tests.strategies import (
     anything,
     key_of,
@@ -15,6 +21,12 @@ from equivalence_tests.strategies import (
     where_set,
     wide_key_of,
 )
+
+# The demo: the guide's patterns, its modules sharing shared_schema/schema.sql. Every one of
+# its pairs is registered below (most need strategies or options the schema cannot tell).
+service("demo", schema="schema.sql", modules=(
+    "repositories", "invoices", "relations", "orders", "tasks", "bulk", "engine_level",
+    "async_repositories", "guide", "naive", "async_naive"))
 
 # Reads from the guide's "Query Construction" and "Scalar Variants and Cardinality".
 pair("repositories:get_active_users", ordered_by="created_at")

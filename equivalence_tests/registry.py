@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
+from equivalence_tests.services import Unpaired
 from equivalence_tests.strategies import ArgStrategy
+from shared_schema.protocol import injected
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,11 @@ class Pair:
     # Tables half the examples must have rows in: for deep chains (an order with items).
     rich: tuple[str, ...] = ()
     doc: str = ""
+    service: str = "demo"  # whose schema and databases it runs on
+    # Parameters whose strategy is inferred from the schema once it is known: name -> its
+    # annotation's text ("" without one). Found pairs have these; registered ones rarely.
+    infer: dict[str, str] = field(default_factory=dict)
+    found: bool = False  # paired by module and name, with no registration line
 
 
 PAIRS: dict[str, Pair] = {}
@@ -35,15 +43,52 @@ def pair(target: str, *, label: str | None = None, legacy: str | None = None,
          modern: str | None = None, ordered_by: str | None = None, writes: bool = False,
          loads: tuple[str, ...] = (), commit: bool = False, known: str | None = None,
          covers: dict[str, str] | None = None, rich: tuple[str, ...] = (),
-         registry: dict[str, Pair] | None = None,
+         registry: dict[str, Pair] | None = None, service: str | None = None,
          **args: ArgStrategy) -> Pair:
     """Register the pair `target` ("module:function"), the same on both sides unless overridden."""
     registry = PAIRS if registry is None else registry
+    if service is None:
+        from equivalence_tests.services import discover, service_of
+
+        owner = service_of(legacy or target, discover())
+        service = owner.name if owner else "demo"
     entry = Pair(name=label or target.rpartition(":")[2], legacy=legacy or target,
                  modern=modern or target, args=args, ordered_by=ordered_by, writes=writes,
                  loads=loads, commit=commit, known=known, covers=covers or {},
-                 rich=rich)
+                 rich=rich, service=service)
     if entry.name in registry:
         raise ValueError(f"pair {entry.name!r} is registered twice")
     registry[entry.name] = entry
     return entry
+
+
+def every_pair() -> tuple[list[Pair], list[Unpaired]]:
+    """The registered pairs, and every function found on both sides of a service that has no
+    registration (its arguments inferred later, from the schema); plus what cannot pair."""
+    importlib.import_module("equivalence_tests.pairs")  # the demo service, registered pairs
+    from equivalence_tests.services import discover, pairing
+
+    pairs = list(PAIRS.values())
+    registered = {p.legacy for p in pairs}
+    used = registered | {p.modern for p in pairs}  # variants named by a registration
+    names = set(PAIRS)
+    unpaired: list[Unpaired] = []
+    for svc in discover().values():
+        paired, cannot = pairing(svc)
+        unpaired += [u for u in cannot if u.target not in used]
+        for legacy, _modern in paired:
+            target = f"{legacy.module}:{legacy.name}"
+            if target in registered:
+                continue
+            params = list(legacy.params)
+            if params and injected(params[0], legacy.annotations.get(params[0])):
+                params = params[1:]
+            name = f"{legacy.module}.{legacy.name}"
+            if name in names:
+                raise ValueError(f"pair {name!r} is found twice")
+            names.add(name)
+            pairs.append(Pair(name=name, legacy=target, modern=target, service=svc.name,
+                              infer={p: legacy.annotations.get(p, "") for p in params
+                                     if p not in legacy.defaults},
+                              doc=f"{legacy.module}.py line {legacy.line}", found=True))
+    return pairs, unpaired

@@ -235,7 +235,9 @@ def where_set(table: str, column: str, fallback: ArgStrategy, key: str = "id") -
     four times in five when the dataset has one, else `fallback`: small datasets rarely line
     these up, and the paths behind them must still be reached in 100 examples."""
     def strategy(dataset: Dataset) -> st.SearchStrategy[Any]:
-        found = sorted({row[key] for row in dataset.get(table, []) if row[column] is not None})
+        # A row that left the column to its (constant) default has it set.
+        found = sorted({row[key] for row in dataset.get(table, [])
+                        if row.get(column, True) is not None})
         return mostly(st.sampled_from(found), fallback(dataset)) if found else fallback(dataset)
     return strategy
 

@@ -1,22 +1,30 @@
-"""The main job: every registered pair must behave the same on SQLAlchemy 1.4 and 2.x."""
+"""The main job: every pair (registered, or found by module and name in a service) must behave
+the same on SQLAlchemy 1.4 and 2.x."""
 
 import pytest
 
-import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
-from equivalence_tests.conftest import RUN, rerun_command
+from equivalence_tests.conftest import RUN, Services, rerun_command
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.report import counterexample_text
 from equivalence_tests.harness.state import ResetBlocked, ServerLost
-from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.harness.workbench import SchemaError
 from equivalence_tests.harness.workers import WorkerError
-from equivalence_tests.registry import PAIRS, Pair
+from equivalence_tests.registry import Pair, every_pair
+
+PAIRS, UNPAIRED = every_pair()
+RUN.unpaired = UNPAIRED
+# Service by service: each service's workbench is opened once, then stopped.
+ORDERED = sorted(PAIRS, key=lambda pair: pair.service != "demo")
 
 
-@pytest.mark.parametrize("pair", list(PAIRS.values()), ids=lambda pair: pair.name)
-def test_pair(pair: Pair, workbench: Workbench, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize("pair", ORDERED, ids=lambda pair: pair.name)
+def test_pair(pair: Pair, services: Services, request: pytest.FixtureRequest) -> None:
     RUN.started = True
     try:
-        verdict = check(pair, workbench)
+        verdict = check(pair, services.bench(pair.service))
+    except SchemaError as error:  # that service cannot run; the others still can
+        RUN.errors[pair.name] = f"{type(error).__name__}: {error}"
+        pytest.fail(f"workbench: pair {pair.name}: {error}", pytrace=False)
     except (WorkerError, ResetBlocked, ServerLost) as error:
         # The workbench itself is broken (a crashed or hung worker, a server gone): no later
         # verdict is worth having, so stop after this pair with the one line that says what

@@ -1,7 +1,8 @@
 """The driver <-> worker wire format: one JSON object per line. Standard library only.
 
 Driver -> worker:  {"op": "call", "target": "module:function", "args": {...},
-                    "loads": ["orders.items"], "commit": false}
+                    "loads": ["orders.items"], "commit": false, "database": "database"}
+                   {"op": "ddl", "models": "legacy_14.blog"}  -> {"op": "ddl", "statements": [...]}
                    {"op": "quit"}
 Worker -> driver:  {"op": "hello", "side": ..., "sqlalchemy": "1.4.54", "python": "3.11.7"}
                    {"op": "result", "outcome": <canonical value or {"$error": ...}>,
@@ -21,6 +22,25 @@ import json
 from typing import IO, Any
 
 Message = dict[str, Any]
+
+# What a function's first parameter is given, by its annotation's name or else its own name:
+# the worker passes it, the driver draws every other parameter.
+BY_ANNOTATION = {"Session": "session", "AsyncSession": "session", "scoped_session": "session",
+                 "Engine": "engine", "AsyncEngine": "engine",
+                 "Connection": "connection", "AsyncConnection": "connection"}
+BY_NAME = {"session": "session", "db": "session", "db_session": "session",
+           "dbsession": "session", "engine": "engine", "conn": "connection",
+           "connection": "connection"}
+
+
+def injected(name: str, annotation: str | None) -> str | None:
+    """'session', 'engine' or 'connection' for a first parameter that asks for one."""
+    if annotation:
+        found = BY_ANNOTATION.get(annotation.replace("'", "").replace('"', "")
+                                  .split("[")[0].split("|")[0].strip().rpartition(".")[2])
+        if found:
+            return found
+    return BY_NAME.get(name)
 
 
 def send(stream: IO[str], message: Message) -> None:

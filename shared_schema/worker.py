@@ -36,8 +36,6 @@ from shared_schema.canonical import (
 )
 from shared_schema.values import decode, plain
 
-INJECTED = ("session", "engine")
-
 
 class Worker:
     """One side: its database module, the SQL it emits, an event loop for its async functions."""
@@ -45,6 +43,7 @@ class Worker:
     def __init__(self, side: str) -> None:
         self.side = side
         self.database: ModuleType = importlib.import_module(f"{side}.database")
+        self.databases = {"database": self.database}
         self.statements: list[str] = []
         self.keep_parameters = False
         self.executed: list[list[Any]] = []
@@ -65,6 +64,11 @@ class Worker:
         args = decode(message.get("args", {}))
         loads = load_tree(message.get("loads", []))
         commit = bool(message.get("commit"))
+        # A service may bring its own engine and session factory (its real sessionmaker).
+        source = str(message.get("database") or "database")
+        if source not in self.databases:
+            self.databases[source] = importlib.import_module(f"{self.side}.{source}")
+        self.database = self.databases[source]
         self.statements = []
         self.executed = []
         self.keep_parameters = bool(message.get("keep_parameters"))
@@ -91,6 +95,9 @@ class Worker:
         first = _injected(function)
         if first == "engine":
             return settle(lambda: function(self.database.engine, **args), loads)
+        if first == "connection":
+            with self.database.engine.connect() as connection:
+                return settle(lambda: function(connection, **args), loads)
         if first != "session":
             return settle(lambda: function(**args), loads)
         with self.database.SessionLocal() as session:
@@ -105,6 +112,9 @@ class Worker:
         first = _injected(function)
         if first == "engine":
             return await settle_async(function(self.database.async_engine, **args), loads)
+        if first == "connection":
+            async with self.database.async_engine.connect() as connection:
+                return await settle_async(function(connection, **args), loads)
         if first != "session":
             return await settle_async(function(**args), loads)
         async with self.database.AsyncSessionLocal() as session:
@@ -126,8 +136,39 @@ def _jsonable(params: Any) -> Any:
 
 
 def _injected(function: Callable[..., Any]) -> str | None:
-    params = list(inspect.signature(function).parameters)
-    return params[0] if params and params[0] in INJECTED else None
+    """'session', 'engine' or 'connection' if the first parameter asks for one, else None."""
+    params = list(inspect.signature(function).parameters.values())
+    if not params:
+        return None
+    annotation = params[0].annotation
+    text = (None if annotation is inspect.Parameter.empty
+            else getattr(annotation, "__name__", str(annotation)))
+    return protocol.injected(params[0].name, text)
+
+
+def metadata_ddl(models: str) -> list[str]:
+    """CREATE statements for the tables a models module maps, compiled by this side's
+    SQLAlchemy for PostgreSQL without a database (enum types included)."""
+    module = importlib.import_module(models)
+    metadata = getattr(getattr(module, "Base", None), "metadata", None)
+    if not isinstance(metadata, sqlalchemy.MetaData):
+        found = [value for value in vars(module).values()
+                 if isinstance(value, sqlalchemy.MetaData)]
+        found += [value.metadata for value in vars(module).values()
+                  if isinstance(getattr(value, "metadata", None), sqlalchemy.MetaData)]
+        if not found:
+            raise LookupError(f"{models} has no Base.metadata and no MetaData to create "
+                              f"tables from; add shared_schema/<service>.sql instead")
+        metadata = found[0]
+    statements: list[str] = []
+    dialect = sqlalchemy.create_engine("postgresql+psycopg2://").dialect
+
+    def collect(ddl: Any, *multiparams: Any, **params: Any) -> None:
+        statements.append(str(ddl.compile(dialect=dialect)).strip())
+
+    mock = sqlalchemy.create_mock_engine("postgresql+psycopg2://", collect)
+    metadata.create_all(mock, checkfirst=False)
+    return statements
 
 
 def is_error(outcome: Any) -> bool:
@@ -206,7 +247,10 @@ def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
             protocol.send(replies, _drift(worker, message))
             continue
         try:
-            reply = worker.call(message)
+            if message["op"] == "ddl":
+                reply = {"op": "ddl", "statements": metadata_ddl(message["models"])}
+            else:
+                reply = worker.call(message)
         except Exception as error:
             traceback.print_exc(file=sys.stderr)
             reply = {"op": "harness_error", "message": f"{type(error).__name__}: {error}"}

@@ -15,8 +15,8 @@ from equivalence_tests.harness.compare import Observation, differences
 from equivalence_tests.harness.state import Dataset, ResetBlocked, ServerLost
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.harness.workers import WorkerError
+from equivalence_tests.inference import CannotInfer, infer
 from equivalence_tests.registry import Pair
-from equivalence_tests.strategies import datasets
 
 CONTROL_RERUNS = 2
 
@@ -122,7 +122,12 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     """Search for a dataset and arguments on which the two sides behave differently.
     `overrides` are Hypothesis settings for this search (max_examples=, database=)."""
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
-    strategy = strategy or datasets(rich=pair.rich)
+    strategy = strategy or bench.datasets(pair.rich)
+    facts = bench.facts
+    try:
+        arguments = {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
+    except CannotInfer as error:
+        return Verdict(pair, f"cannot infer arguments: {error}", tally, None, bench.versions)
     # Set once the control answered some input differently twice: whatever Hypothesis then
     # shrinks to, the verdict must not blame the migration (the rerun is a coin toss).
     unreliable: list[Counterexample] = []
@@ -133,20 +138,20 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     @given(st.data())
     def example(data: st.DataObject) -> None:
         dataset = data.draw(strategy, label="dataset")
-        args = {name: data.draw(arg(dataset), label=name) for name, arg in pair.args.items()}
+        args = {name: data.draw(arg(dataset), label=name) for name, arg in arguments.items()}
         legacy, modern = bench.observe(pair, dataset, args)
         tally.add(pair, legacy, modern)
         odd = _not_comparable(legacy) or _not_comparable(modern)
         if odd:
             raise NotComparable(odd)
-        what = differences(pair, dataset, legacy, modern)
+        what = differences(pair, dataset, legacy, modern, facts)
         if what:
             tally.searching = False
             # Before blaming the migration, ask the control the same question again (twice:
             # a control that picks one of two rows at random agrees with itself half the time).
             for _ in range(CONTROL_RERUNS):
                 (again,) = bench.observe(pair, dataset, args, sides=(0,))
-                if differences(pair, dataset, legacy, again):
+                if differences(pair, dataset, legacy, again, facts):
                     found = Counterexample(dataset, args, legacy, modern, what, True, again)
                     unreliable.append(found)
                     raise found

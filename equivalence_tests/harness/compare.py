@@ -12,13 +12,49 @@ from __future__ import annotations
 import decimal
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from equivalence_tests.harness.state import REFERENCES, SERVER_NOW, Dataset, State
+from equivalence_tests.harness.state import REFERENCES, SERVER_NOW, TABLES, Dataset, State
 from equivalence_tests.registry import Pair
+from equivalence_tests.schema.catalog import Catalog
 
 FLOAT_TOLERANCE = 1e-9
+_NOW = re.compile(r"\b(now\(\)|current_timestamp|localtimestamp|clock_timestamp\(\)|"
+                  r"statement_timestamp\(\)|transaction_timestamp\(\))", re.I)
+
+
+@dataclass(frozen=True)
+class SchemaFacts:
+    """What the comparison needs to know of a schema, read from its catalog: which key a
+    sequence numbers (new rows are compared by creation rank, not raw value), which columns
+    point at such keys, and which columns the database fills with the current time."""
+
+    keys: dict[str, str]  # table -> its one-column key drawn from a sequence
+    references: dict[tuple[str, str], str]  # (table, column) -> the table whose key it holds
+    server_now: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> SchemaFacts:
+        keys = {}
+        for table in catalog.tables:
+            if len(table.primary_key) == 1:
+                column = table.column(table.primary_key[0])
+                if column.sequence is not None or column.identity:
+                    keys[table.name] = column.name
+        references = {
+            (table.name, fk.columns[0]): fk.ref_table
+            for table in catalog.tables for fk in table.foreign_keys
+            if len(fk.columns) == 1 and keys.get(fk.ref_table) == fk.ref_columns[0]}
+        server_now = frozenset(
+            (table.name, column.name) for table in catalog.tables for column in table.columns
+            if column.default and _NOW.search(column.default))
+        return cls(keys, references, server_now)
+
+
+# The demo schema's facts, for callers (unit tests) that compare without a database.
+DEMO = SchemaFacts(dict.fromkeys(TABLES, "id"), REFERENCES, frozenset(SERVER_NOW))
 
 
 @dataclass
@@ -33,16 +69,17 @@ class Observation:
 
 
 def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Observation,
-                ) -> list[str]:
+                facts: SchemaFacts = DEMO) -> list[str]:
     """What differs, as names ("return value", "table orders"); empty when equivalent."""
     found = []
-    names = new_identities(dataset, legacy.state), new_identities(dataset, modern.state)
-    sides = [normalize(pair, renumber(o.outcome, n))
+    names = (new_identities(dataset, legacy.state, facts),
+             new_identities(dataset, modern.state, facts))
+    sides = [normalize(pair, renumber(o.outcome, n, facts))
              for o, n in zip((legacy, modern), names, strict=True)]
     if not equal(*sides):
         found.append("return value")
-    if pair.writes and legacy.state is not None and modern.state is not None:
-        left, right = (renumber_state(o.state or {}, n)
+    if legacy.state is not None and modern.state is not None:
+        left, right = (renumber_state(o.state or {}, n, facts)
                        for o, n in zip((legacy, modern), names, strict=True))
         found += [f"table {table}" for table in left if not equal(left[table], right[table])]
     return found
@@ -98,50 +135,57 @@ def equal(a: Any, b: Any) -> bool:
 Identities = dict[str, dict[int, str]]
 
 
-def new_identities(dataset: Dataset, state: State | None) -> Identities:
-    """Rows the call created, per table: their raw id -> 'new #k' (k-th created in that table)."""
+def new_identities(dataset: Dataset, state: State | None,
+                   facts: SchemaFacts = DEMO) -> Identities:
+    """Rows the call created, per table: their raw key -> 'new #k' (k-th created there)."""
     if state is None:
         return {}
     names: Identities = {}
     for table, rows in state.items():
-        old = {row["id"] for row in dataset.get(table, [])}
-        created = sorted(row["id"] for row in rows if row["id"] not in old)
+        key = facts.keys.get(table)
+        if key is None:
+            continue  # no sequence-drawn key: rows are compared by their values as they are
+        old = {row[key] for row in dataset.get(table, [])}
+        created = sorted(row[key] for row in rows if row[key] not in old)
         names[table] = {raw: f"new #{k}" for k, raw in enumerate(created, start=1)}
     return names
 
 
-def renumber_state(state: State, names: Identities) -> State:
+def renumber_state(state: State, names: Identities, facts: SchemaFacts = DEMO) -> State:
     result: State = {}
     for table, rows in state.items():
-        result[table] = [_renumber_row(table, row, names) for row in rows]
+        result[table] = [_renumber_row(table, row, names, facts) for row in rows]
     return result
 
 
-def _renumber_row(table: str, row: dict[str, Any], names: Identities) -> dict[str, Any]:
-    created = row.get("id") in names.get(table, {})
+def _renumber_row(table: str, row: dict[str, Any], names: Identities,
+                  facts: SchemaFacts) -> dict[str, Any]:
+    key = facts.keys.get(table)
+    created = key is not None and row.get(key) in names.get(table, {})
     out = {}
     for column, value in row.items():
-        target = table if column == "id" else REFERENCES.get((table, column))
+        target = table if column == key else facts.references.get((table, column))
         if target is not None and value in names.get(target, {}):
             value = names[target][value]
-        elif created and (table, column) in SERVER_NOW and value is not None:
+        elif created and (table, column) in facts.server_now and value is not None:
             value = "set by now()"
         out[column] = value
     return out
 
 
-def renumber(outcome: Any, names: Identities) -> Any:
+def renumber(outcome: Any, names: Identities, facts: SchemaFacts = DEMO) -> Any:
     """The same renaming inside a return value: entities know their table."""
     if not names:
         return outcome
     if isinstance(outcome, list):
-        return [renumber(item, names) for item in outcome]
+        return [renumber(item, names, facts) for item in outcome]
     if isinstance(outcome, dict):
         if "$entity" in outcome and outcome.get("table"):
             renamed = dict(outcome)
-            renamed["columns"] = _renumber_row(outcome["table"], outcome["columns"], names)
+            renamed["columns"] = _renumber_row(outcome["table"], outcome["columns"], names,
+                                               facts)
             if "loaded" in outcome:
-                renamed["loaded"] = renumber(outcome["loaded"], names)
+                renamed["loaded"] = renumber(outcome["loaded"], names, facts)
             return renamed
-        return {key: renumber(value, names) for key, value in outcome.items()}
+        return {key: renumber(value, names, facts) for key, value in outcome.items()}
     return outcome

@@ -18,6 +18,7 @@ from rich.text import Text
 from equivalence_tests.harness.check import Counterexample, Verdict
 from equivalence_tests.harness.compare import normalize
 from equivalence_tests.registry import Pair
+from equivalence_tests.services import Unpaired
 
 STYLE = {"equivalent": "green", "known divergence": "yellow"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ class Run:
     started: bool = False
     interrupted: str = ""  # the signal that ended the run early, if one did
     teardown_failed: bool = False
+    unpaired: list[Unpaired] = field(default_factory=list)  # functions that cannot be compared
 
     def outcome(self, name: str) -> str:
         """A selected pair's verdict, or why it has none."""

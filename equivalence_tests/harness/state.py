@@ -15,10 +15,13 @@ from typing import Any
 import psycopg2
 import psycopg2.extensions
 
+from equivalence_tests.schema import reset as schema_reset
+from equivalence_tests.schema.catalog import Catalog, read_catalog
+from equivalence_tests.schema.reset import quote
 from shared_schema.values import plain
 
 SCHEMA_SQL = Path(__file__).resolve().parents[2] / "shared_schema" / "schema.sql"
-# Parents before children: the order rows are inserted in, and the reverse of deletion.
+# The demo schema's tables, parents before children (the catalog says so for any schema).
 TABLES = ("tenants", "users", "products", "orders", "order_items", "invoices")
 
 VACUUM_EVERY = 200
@@ -53,6 +56,7 @@ class Database:
         self.url = url
         self.resets = 0
         self.conn = self._connect()
+        self.catalog = Catalog(())  # read once the schema is created
 
     def _connect(self) -> psycopg2.extensions.connection:
         try:
@@ -96,9 +100,10 @@ class Database:
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
-    def create_schema(self) -> None:
+    def create_schema(self, ddl: str) -> None:
         with self.conn.cursor() as cur:
-            cur.execute(SCHEMA_SQL.read_text())
+            cur.execute(ddl)
+        self.catalog = read_catalog(self.conn)
 
     def reset(self, script: bytes) -> None:
         self.resets += 1
@@ -107,7 +112,7 @@ class Database:
                 if self.resets % VACUUM_EVERY == 0:
                     # DELETE leaves dead rows; thousands of examples make every query slower
                     # long before autovacuum's next round. These tables are tiny: it is cheap.
-                    cur.execute(f"VACUUM {', '.join(TABLES)}")
+                    cur.execute(f"VACUUM {', '.join(quote(t) for t in self.catalog.names)}")
                 cur.execute(script)
         except psycopg2.errors.LockNotAvailable as error:
             raise ResetBlocked(
@@ -115,46 +120,23 @@ class Database:
                 "(a session that was never closed?)"
             ) from error
 
+    def reset_script(self, dataset: Dataset) -> bytes:
+        """One round trip that puts this database (and any with the same schema) in `dataset`'s
+        state: rows and sequence positions."""
+        return schema_reset.reset_script(self.conn, self.catalog, dataset)
+
     def snapshot(self) -> State:
-        state: State = {}
-        with self._connection_kept(), self.conn.cursor() as cur:
-            for table in TABLES:
-                cur.execute(f"SELECT * FROM {table} ORDER BY id")
-                names = [column.name for column in cur.description or ()]
-                state[table] = [
-                    {name: plain(value) for name, value in zip(names, row, strict=True)}
-                    for row in cur
-                ]
-        return state
+        """Every table, in primary-key order, values in their canonical JSON form."""
+        with self._connection_kept():
+            state = schema_reset.snapshot(self.conn, self.catalog)
+        return {table: [{name: plain(value) for name, value in row.items()} for row in rows]
+                for table, rows in state.items()}
 
     def close(self) -> None:
         self.conn.close()
 
 
-def reset_script(conn: psycopg2.extensions.connection, dataset: Dataset) -> bytes:
-    """One round trip: delete everything, insert the dataset, put every sequence after it."""
-    parts = [b"BEGIN;"]
-    parts += [f"DELETE FROM {table};".encode() for table in reversed(TABLES)]
-    with conn.cursor() as cur:
-        for table in TABLES:
-            rows = dataset.get(table, [])
-            if not rows:
-                continue
-            columns = list(rows[0])
-            placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            values = b", ".join(
-                cur.mogrify(placeholder, [row[c] for c in columns]) for row in rows
-            )
-            parts.append(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ".encode()
-                         + values + b";")
-    setvals = ", ".join(
-        f"setval('{table}_id_seq', {max((r['id'] for r in dataset.get(table, [])), default=0) + 1},"
-        " false)"
-        for table in TABLES
-    )
-    parts += [f"SELECT {setvals};".encode(), b"COMMIT;"]
-    return b"\n".join(parts)
-
+# The demo schema's foreign keys and now() columns, for tests that compare without a catalog.
 # Which table each foreign key column points at: new identity values are renamed through these.
 REFERENCES = {
     ("users", "tenant_id"): "tenants", ("products", "tenant_id"): "tenants",

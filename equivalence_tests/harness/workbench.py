@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from equivalence_tests.harness.compare import Observation
+import psycopg2
+from hypothesis import strategies as st
+
+from equivalence_tests.harness.compare import Observation, SchemaFacts
 from equivalence_tests.harness.databases import OwnedDatabases, sweep_leftovers
 from equivalence_tests.harness.server import URL_VAR, mask_password, postgres_server
 from equivalence_tests.harness.state import (
@@ -17,11 +22,13 @@ from equivalence_tests.harness.state import (
     Dataset,
     ResetBlocked,
     ServerLost,
-    reset_script,
     wait_for_server,
 )
 from equivalence_tests.harness.workers import Side, Worker, WorkerError
 from equivalence_tests.registry import Pair
+from equivalence_tests.schema import derive
+from equivalence_tests.schema.catalog import Catalog
+from equivalence_tests.services import Service, discover
 from shared_schema.values import encode
 
 
@@ -50,6 +57,22 @@ class Workbench:
     owned: OwnedDatabases | None = None
     where: str = "the throwaway PostgreSQL"  # the server, as a person would name it
     notes: list[str] = field(default_factory=list)  # what a person must hear at the end
+    service: Service = field(default_factory=lambda: demo_service())
+    _datasets: dict[tuple[str, ...], st.SearchStrategy[Dataset]] = field(default_factory=dict)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.databases[0].catalog
+
+    @property
+    def facts(self) -> SchemaFacts:
+        return SchemaFacts.of(self.catalog)
+
+    def datasets(self, rich: tuple[str, ...] = ()) -> st.SearchStrategy[Dataset]:
+        """Datasets derived from this service's schema (read from the database's catalog)."""
+        if rich not in self._datasets:
+            self._datasets[rich] = derive.datasets(self.catalog, rich=rich)
+        return self._datasets[rich]
 
     @property
     def versions(self) -> tuple[str, str]:
@@ -130,26 +153,42 @@ class Workbench:
 
     def _observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
                  sides: tuple[int, ...], keep_parameters: bool) -> list[Observation]:
-        script = reset_script(self.databases[0].conn, dataset)
+        script = self.databases[0].reset_script(dataset)
         targets = (pair.legacy, pair.modern)
 
         def start(i: int) -> None:
             self.databases[i].reset(script)
             self.workers[i].send({"op": "call", "target": targets[i], "args": encode(args),
                                   "loads": list(pair.loads), "commit": pair.commit,
-                                  "keep_parameters": keep_parameters})
+                                  "keep_parameters": keep_parameters,
+                                  "database": self.service.database})
 
         # Each side resets and starts in its own thread (psycopg2 releases the GIL), so the
         # two sides overlap; the workers' answers are then read in order.
         for future in [self.threads.submit(start, i) for i in sides]:
             future.result()
-        observations = []
-        for i in sides:
-            reply = self.workers[i].receive()
-            state = self.databases[i].snapshot() if pair.writes else None
-            observations.append(Observation(reply["outcome"], reply["sql"], reply["warnings"],
-                                            state, reply.get("executed")))
-        return observations
+        replies = [self.workers[i].receive() for i in sides]
+        # Tables are compared after any call that wrote, on either side: decided by what was
+        # executed, not by a flag someone must remember to set.
+        wrote = pair.writes or any(writes(reply["sql"]) for reply in replies)
+        return [Observation(reply["outcome"], reply["sql"], reply["warnings"],
+                            self.databases[i].snapshot() if wrote else None,
+                            reply.get("executed"))
+                for i, reply in zip(sides, replies, strict=True)]
+
+
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|COMMENT|"
+                    r"GRANT|REVOKE|COPY)\b|\b(INSERT\s+INTO|DELETE\s+FROM)\b", re.I)
+
+
+def writes(statements: list[str]) -> bool:
+    """Whether any statement changed data or schema (a SELECT nextval() does not count)."""
+    return any(_WRITE.search(statement) for statement in statements)
+
+
+def demo_service() -> Service:
+    importlib.import_module("equivalence_tests.pairs")  # declares the demo service
+    return discover()["demo"]
 
 
 def _maybe_connection_lost(outcome: Any) -> bool:
@@ -161,10 +200,19 @@ def _maybe_connection_lost(outcome: Any) -> bool:
         not state and outcome["$error"] in ("OperationalError", "InterfaceError", "DBAPIError"))
 
 
+@dataclass
+class Lab:
+    """A server for a run, and the databases this run owns there."""
+
+    owned: OwnedDatabases
+    where: str
+    notes: list[str]
+
+
 @contextlib.contextmanager
-def open_workbench(sides: tuple[Side, Side] | None = None) -> Iterator[Workbench]:
-    """Provision everything, yield, and take it all down again (only what was created here)."""
-    legacy, modern = sides or sides_from_environment()
+def provision() -> Iterator[Lab]:
+    """A server (the user's, after sweeping dead runs' leftovers, or a throwaway one) and the
+    run's owned databases, taken down at exit (only what was created here)."""
     notes: list[str] = []
     with contextlib.ExitStack() as stack:
         admin_url = stack.enter_context(postgres_server())
@@ -175,19 +223,55 @@ def open_workbench(sides: tuple[Side, Side] | None = None) -> Iterator[Workbench
                 notes.append(f"leftover {leftover.name} of run {leftover.run_id}, which is gone: "
                              f"{leftover.action}")
         owned = stack.enter_context(OwnedDatabases(admin_url))
+        yield Lab(owned, where, notes)
+
+
+class SchemaError(RuntimeError):
+    """A service's schema could not be created (one line: which service, what failed)."""
+
+
+@contextlib.contextmanager
+def open_service(lab: Lab, service: Service, sides: tuple[Side, Side] | None = None,
+                 ) -> Iterator[Workbench]:
+    """The service's two databases (its schema created identically on both with plain SQL)
+    and a worker per side on them; stopped (the databases stay until the run ends)."""
+    legacy, modern = sides or sides_from_environment()
+    with contextlib.ExitStack() as stack:
         databases = []
         for side in (legacy, modern):
-            database = Database(owned.create(side.package))
+            database = Database(lab.owned.create(f"{service.name}_{side.package}"))
             stack.callback(database.close)
-            database.create_schema()
             databases.append(database)
-        workers = []
-        for side, database in zip((legacy, modern), databases, strict=True):
-            worker = Worker(side, database.url)
-            stack.callback(worker.stop)
-            workers.append(worker)
+        workers = [Worker(legacy, databases[0].url)]
+        stack.callback(workers[0].stop)
+        ddl = _schema_ddl(service, workers[0])
+        for database in databases:
+            try:
+                database.create_schema(ddl)
+            except psycopg2.Error as error:
+                raise SchemaError(f"service {service.name}: its schema ({service.ddl_source}) "
+                                  f"failed: {str(error).strip().splitlines()[0]}") from None
+        workers.append(Worker(modern, databases[1].url))
+        stack.callback(workers[1].stop)
         bench = Workbench((databases[0], databases[1]), (workers[0], workers[1]),
-                          owned=owned, where=where, notes=notes)
+                          owned=lab.owned, where=lab.where, notes=lab.notes, service=service)
         stack.callback(bench.threads.shutdown)
         stack.callback(bench.stop_workers)  # the current ones: restarts replace them
+        yield bench
+
+
+def _schema_ddl(service: Service, legacy: Worker) -> str:
+    """The service's .sql file, else its legacy models' DDL as 1.4 emits it."""
+    if service.schema is not None:
+        return service.schema.read_text()
+    assert service.models is not None
+    legacy.send({"op": "ddl", "models": service.models})
+    return ";\n".join(legacy.receive()["statements"]) + ";"
+
+
+@contextlib.contextmanager
+def open_workbench(sides: tuple[Side, Side] | None = None,
+                   service: Service | None = None) -> Iterator[Workbench]:
+    """Provision everything for one service (the demo by default), yield, take it all down."""
+    with provision() as lab, open_service(lab, service or demo_service(), sides) as bench:
         yield bench

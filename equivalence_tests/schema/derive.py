@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Sequence as SequenceABC
@@ -65,8 +66,9 @@ US_PER_DAY = 86_400 * 10**6
 # A day inside Python's range, so that any instant can be shown in any of ZONES.
 FIRST, LAST = dt.datetime(1, 1, 2), dt.datetime(9999, 12, 30, 23, 59, 59, 999999)
 USUAL_FIRST, USUAL_LAST = dt.datetime(1900, 1, 1), dt.datetime(2100, 1, 1)
-# Tie pools, as in strategies.py: a few fixed instants drawn half the time.
-INSTANTS = [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 0, 0, 0, 1),
+# Tie pools, as in strategies.py: a few fixed instants, one of them most of the time, so that
+# rows tie on a timestamp in most datasets with two rows or more (sort keys with ties).
+INSTANTS = [dt.datetime(2024, 1, 1)] * 4 + [dt.datetime(2024, 1, 1, 0, 0, 0, 1),
             dt.datetime(2000, 2, 29, 12), dt.datetime(1970, 1, 1)]
 TIMES = [dt.time(0), dt.time(12), dt.time(23, 59, 59, 999999), dt.time(12, 0, 0, 1)]
 INTERVALS = [dt.timedelta(0), dt.timedelta(days=1), dt.timedelta(microseconds=1),
@@ -272,9 +274,20 @@ def _plan(catalog: Catalog, table: Table, hints: Mapping[str, Hint]) -> _Plan:
         values.append(column_values(
             column, conditions.get(column.name, []), key=is_key,
             hint=hints.get(f"{table.name}.{column.name}"),
-            may_default=not is_key and column.sequence is None,
+            may_default=not is_key and column.sequence is None and constant(column.default),
             where=f"{table.name}.{column.name}"))
     return _Plan(table, names, values, list(table.foreign_keys), keys)
+
+
+_CONSTANT = re.compile(r"(?i)\s*(NULL|true|false|-?\d+(\.\d+)?|'(?:[^']|'')*')"
+                       r"(::[\w .\[\]()\"]+)*\s*")
+
+
+def constant(default: str | None) -> bool:
+    """Whether a default is a constant: only then may a row be left to it, since both sides'
+    databases are reset separately and `now()`, `random()` or `gen_random_uuid()` would give
+    each of them (and each rerun) another value."""
+    return default is None or bool(_CONSTANT.fullmatch(default))
 
 
 def column_values(column: Column, conditions: Iterable[Condition] = (), *, key: bool = False,
@@ -600,7 +613,7 @@ def _timestamps(column: Column) -> _Ordered:
     return _Ordered(_micros(FIRST), _micros(LAST), _timestamp_units, from_units,
                     [_micros(i) for i in INSTANTS] + [_micros(FIRST), _micros(LAST)],
                     usual=(_micros(USUAL_FIRST), _micros(USUAL_LAST)), step=_step(column),
-                    zoned=zoned, tie_weight=3)
+                    zoned=zoned, tie_weight=6)
 
 
 def _dates(column: Column) -> _Ordered:

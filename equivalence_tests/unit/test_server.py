@@ -295,10 +295,18 @@ def test_url_spellings_are_normalized_and_passwords_masked() -> None:
     )
 
 
+def cmdline(pid: int) -> str:
+    """A process's command line, or "" if it has exited meanwhile."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return ""
+
+
 def test_a_watchdog_guards_the_running_server_and_exits_with_it() -> None:
     with postgres_server(throwaway_env()) as url:
         base = socket_dir(url)
-        watchdogs = [p for p in leftovers(base) if "-I" in Path(f"/proc/{p}/cmdline").read_text()]
+        watchdogs = [p for p in leftovers(base) if "-I" in cmdline(p)]
         assert len(watchdogs) == 1
     assert not alive(watchdogs[0])
     assert leftovers(base) == []

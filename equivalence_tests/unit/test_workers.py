@@ -94,7 +94,7 @@ def test_an_unknown_pair_is_one_line_naming_the_registered_ones():
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 4
-    assert "unknown pair no_such_pair; registered pairs: " in run.stdout + run.stderr
+    assert "unknown pair no_such_pair; pairs: " in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
 
 

@@ -1,0 +1,156 @@
+"""Services: a module (or package) name on both sides, with the schema its functions run on.
+
+A service is `legacy_14/<name>.py` (or `legacy_14/<name>/`) and `modern_20/<name>.py` (or a
+package). Its schema is `shared_schema/<name>.sql`; where there is none, the DDL of its legacy
+models' metadata, emitted by the 1.4 worker (so that neither side's new ORM decides what the
+tables look like). Every public function defined under the same module and name on both sides
+is a pair; what cannot pair (one side only, another signature) is listed with the reason.
+
+The driver never imports side code: functions and signatures are read with `ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIDES = ("legacy_14", "modern_20")
+NOT_SERVICES = {"__init__", "database", "models"}  # a side's own plumbing
+
+
+@dataclass(frozen=True)
+class Service:
+    """Modules of one service, the schema they share, where their sessions come from."""
+
+    name: str
+    modules: tuple[str, ...]  # module names under legacy_14/ and modern_20/ ("blog.posts")
+    schema: Path | None = None  # a .sql file; None: the legacy models' DDL
+    models: str | None = None  # the module whose metadata gives the DDL (legacy side)
+    database: str = "database"  # the module (under each side) with engine and SessionLocal
+    declared: bool = False  # named in pairs.py (its modules are not discovered on their own)
+
+    @property
+    def ddl_source(self) -> str:
+        return str(self.schema.relative_to(ROOT)) if self.schema else f"DDL of {self.models}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What the driver knows of a function without importing it."""
+
+    module: str
+    name: str
+    params: tuple[str, ...]
+    annotations: dict[str, str] = field(default_factory=dict)  # parameter -> its text
+    defaults: frozenset[str] = frozenset()  # parameters that have a default
+    is_async: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Unpaired:
+    """A function that cannot be compared, and why (listed in the output, never skipped)."""
+
+    service: str
+    target: str
+    reason: str
+
+
+DECLARED: dict[str, Service] = {}
+
+
+def service(name: str, *, modules: tuple[str, ...], schema: str | None = None,
+            models: str | None = None, database: str = "database") -> Service:
+    """Declare a service whose modules share one schema (the demo's, say): pairs.py."""
+    declared = Service(name, modules, ROOT / "shared_schema" / schema if schema else None,
+                       models, database, declared=True)
+    DECLARED[name] = declared
+    return declared
+
+
+def _module_path(side: str, module: str) -> Path | None:
+    base = ROOT / side / Path(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover(root: Path = ROOT) -> dict[str, Service]:
+    """Every service: those declared, and each other top-level module or package of
+    legacy_14/ (a package's modules are its submodules, but not `database`/`models`)."""
+    services = dict(DECLARED)
+    claimed = {module.split(".")[0] for s in DECLARED.values() for module in s.modules}
+    for entry in sorted((root / "legacy_14").iterdir()):
+        name = entry.stem if entry.suffix == ".py" else entry.name
+        if (name in NOT_SERVICES or name in claimed or name.startswith(("_", "."))
+                or not (entry.suffix == ".py" or (entry / "__init__.py").is_file())):
+            continue
+        schema = root / "shared_schema" / f"{name}.sql"
+        if entry.is_dir():
+            modules = tuple(sorted(f"{name}.{p.stem}" for p in entry.glob("*.py")
+                                   if p.stem not in NOT_SERVICES))
+            models = f"legacy_14.{name}.models"
+            database = f"{name}.database" if (entry / "database.py").is_file() else "database"
+        else:
+            modules, models, database = (name,), f"legacy_14.{name}", "database"
+        services[name] = Service(name, modules, schema if schema.is_file() else None,
+                                 models, database)
+    return services
+
+
+def functions(side: str, module: str) -> dict[str, Signature]:
+    """Public functions defined (not imported) in `side`'s module, by name."""
+    path = _module_path(side, module)
+    if path is None:
+        return {}
+    found = {}
+    for node in ast.parse(path.read_text()).body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if node.name.startswith("_"):
+            continue
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        params = tuple(a.arg for a in [*positional, *args.kwonlyargs])
+        with_default = [a.arg for a in positional[len(positional) - len(args.defaults):]]
+        with_default += [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                         if d is not None]
+        annotations = {a.arg: ast.unparse(a.annotation)
+                       for a in [*positional, *args.kwonlyargs] if a.annotation is not None}
+        found[node.name] = Signature(module, node.name, params, annotations,
+                                     frozenset(with_default),
+                                     isinstance(node, ast.AsyncFunctionDef), node.lineno)
+    return found
+
+
+def pairing(svc: Service) -> tuple[list[tuple[Signature, Signature]], list[Unpaired]]:
+    """The functions of a service that pair up by module and name, and those that do not."""
+    paired: list[tuple[Signature, Signature]] = []
+    unpaired: list[Unpaired] = []
+    for module in svc.modules:
+        legacy, modern = functions("legacy_14", module), functions("modern_20", module)
+        for name in sorted(legacy.keys() | modern.keys()):
+            target = f"{module}:{name}"
+            if name not in modern:
+                unpaired.append(Unpaired(svc.name, target, "only in legacy_14"))
+            elif name not in legacy:
+                unpaired.append(Unpaired(svc.name, target, "only in modern_20"))
+            elif legacy[name].params != modern[name].params:
+                unpaired.append(Unpaired(
+                    svc.name, target, f"signatures differ: ({', '.join(legacy[name].params)}) "
+                    f"vs ({', '.join(modern[name].params)})"))
+            else:
+                paired.append((legacy[name], modern[name]))
+    return paired, unpaired
+
+
+def service_of(target: str, services: dict[str, Service]) -> Service | None:
+    """The service a 'module:function' target belongs to."""
+    module = target.partition(":")[0]
+    for svc in services.values():
+        if module in svc.modules:
+            return svc
+    return None
