@@ -19,6 +19,9 @@ nox.options.error_on_missing_interpreters = False
 nox.options.reuse_venv = "yes"
 
 ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT))  # for equivalence_tests.services (standard library only)
+from equivalence_tests.services import workbench_paths  # noqa: E402
+
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
 SIDES = ("legacy_14", "modern_20", "modern_21")
@@ -189,17 +192,17 @@ def equivalence_21(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def lint(session: nox.Session) -> None:
-    """ruff over the whole tree."""
+    """ruff over the workbench's own code (a user's services are checked by `step`)."""
     _install(session, "lint", "ruff")
-    session.run("ruff", "check", ".")
+    session.run("ruff", "check", *workbench_paths())
 
 
 @nox.session(python=PYTHON, default=False)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the migrated code (modern_20) and the version-neutral code."""
+    """mypy --strict on the demo's migrated code, the version-neutral code and the harness."""
     _install(session, "typecheck", "mypy", "sqlalchemy")
-    _run_unlocked(session, "mypy", "--strict", "modern_20", "shared_schema",
-                  "equivalence_tests/harness", env={})
+    _run_unlocked(session, "mypy", "--strict", *workbench_paths(side="modern_20"),
+                  "shared_schema", "equivalence_tests/harness", env={})
 
 
 @nox.session(python=PYTHON, requires=["lint", "typecheck", "legacy_14", "modern_20"], default=False)
@@ -241,3 +244,13 @@ def diff(session: nox.Session) -> None:
     _install(session, "driver", *DRIVER_MODULES)
     _run_unlocked(session, "python", "-m", "equivalence_tests.study", "diff", *session.posargs,
                   env=_worker_env(session, "modern_20"))
+
+
+@nox.session(python=PYTHON, requires=["legacy_14", "modern_20", "typecheck"], default=False)
+def step(session: nox.Session) -> None:
+    """Is one step of a service safe to ship? `python3 run_nox.py -s step -- SERVICE`."""
+    _install(session, "driver", *DRIVER_MODULES)
+    envdir = Path(session.virtualenv.location).parent
+    env = {**_worker_env(session, "modern_20"),
+           "WORKBENCH_MYPY": str(envdir / "typecheck" / "bin" / "mypy")}
+    _run_unlocked(session, "python", "-m", "equivalence_tests.step", *session.posargs, env=env)

@@ -6,7 +6,7 @@ an argument strategy). The demo service is declared here because its modules sha
 """
 
 from equivalence_tests.registry import pair
-from equivalence_tests.services import service
+from equivalence_tests.services import DEMO_MODULES, service
 from equivalence_tests.strategies import (
     anything,
     key_of,
@@ -24,9 +24,7 @@ from equivalence_tests.strategies import (
 
 # The demo: the guide's patterns, its modules sharing shared_schema/schema.sql. Every one of
 # its pairs is registered below (most need strategies or options the schema cannot tell).
-service("demo", schema="schema.sql", modules=(
-    "repositories", "invoices", "relations", "orders", "tasks", "bulk", "engine_level",
-    "async_repositories", "guide", "naive", "async_naive"))
+service("demo", schema="schema.sql", modules=DEMO_MODULES, models="legacy_14.models")
 
 # Reads from the guide's "Query Construction" and "Scalar Variants and Cardinality".
 pair("repositories:get_active_users", ordered_by="created_at")

@@ -18,6 +18,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SIDES = ("legacy_14", "modern_20")
 NOT_SERVICES = {"__init__", "database", "models"}  # a side's own plumbing
+# The demo service (the guide's patterns on shared_schema/schema.sql): the workbench's own code,
+# which its lint and mypy check. A user's services are checked by `step` instead.
+DEMO_MODULES = ("repositories", "invoices", "relations", "orders", "tasks", "bulk",
+                "engine_level", "async_repositories", "guide", "naive", "async_naive")
+
+
+def workbench_paths(root: Path = ROOT, *, side: str | None = None) -> list[str]:
+    """The workbench's own Python files and folders (relative to `root`): the driver, the
+    version-neutral code, and each side's plumbing and demo modules; with `side`, only that
+    side's."""
+    sides = (side,) if side else SIDES
+    paths = [] if side else ["equivalence_tests", "shared_schema", "noxfile.py", "run_nox.py"]
+    for name in sides:
+        for module in ("__init__", *sorted(NOT_SERVICES - {"__init__"}), *DEMO_MODULES):
+            if (root / name / f"{module}.py").is_file():
+                paths.append(f"{name}/{module}.py")
+    return paths
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ def plain(value: Any) -> Any:
         return {"$uuid": str(value)}
     if isinstance(value, bytes | memoryview):
         return {"$bytes": bytes(value).hex()}
+    if isinstance(value, list | tuple):  # arrays, json arrays
+        return [plain(item) for item in value]
+    if isinstance(value, dict):  # json objects: keys in order, as canonical.py tags mappings
+        return {"$dict": sorted([str(k), plain(v)] for k, v in value.items())}
     raise TypeError(f"not a plain value: {type(value).__qualname__}")
 
 

@@ -50,11 +50,13 @@ class Tally:
     statements: tuple[int, int] = (0, 0)  # most statements one call emitted, per side
     warnings: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))
     leaked: list[str] = field(default_factory=list)  # sides that left a transaction open
+    wrote: int = 0  # examples in which either side wrote (its tables were read back)
 
     def add(self, pair: Pair, legacy: Observation, modern: Observation) -> None:
         if not self.searching:
             return  # Hypothesis is shrinking a divergence: these are not more examples
         self.examples += 1
+        self.wrote += legacy.state is not None or modern.state is not None
         for label in paths_hit(pair, [legacy, modern]):
             self.covered[label] += 1
         if _error(legacy.outcome) and _error(modern.outcome):

@@ -1,0 +1,211 @@
+"""`python3 run_nox.py -s step -- SERVICE [--json PATH]`: is this step of a service safe to ship?
+
+For one service (or several) it runs every pair, compares each side's models with the schema
+(drift), runs `mypy --strict` on the service's modern module, and collects the warnings the
+modern side raised. Any divergence, harness error, function that cannot be compared, blocking
+drift, mypy error or SQLAlchemy deprecation/legacy warning on the modern side is a blocker.
+It prints the verdict, writes it as JSON (shape: `STEP_JSON` below), and exits 1 when the step
+is not safe, so a CI job can gate on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from equivalence_tests.harness.check import Verdict, check
+from equivalence_tests.harness.databases import ProvisioningError
+from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
+from equivalence_tests.harness.report import counterexample_text, render, verdict_table
+from equivalence_tests.harness.server import ProvisioningError as ServerError
+from equivalence_tests.harness.state import ResetBlocked, ServerLost
+from equivalence_tests.harness.workbench import SchemaError, Workbench, open_service, provision
+from equivalence_tests.harness.workers import WorkerError
+from equivalence_tests.registry import every_pair
+from equivalence_tests.services import ROOT, Service, Unpaired, discover
+
+VERSION = 1
+STEP_JSON = """{
+  "version": 1,
+  "services": [{
+    "service": "library", "safe": false, "kind": "read-only" | "writing",
+    "sqlalchemy": {"legacy": "1.4.54", "modern": "2.0.58"},
+    "functions": [{"pair": "library.retire", "legacy": "library:retire",
+                   "modern": "library:retire", "verdict": "divergent", "ok": false,
+                   "examples": 12, "wrote": 9,
+                   "warnings": {"legacy": ["LegacyAPIWarning"], "modern": []},
+                   "counterexample": {"what": ["table books"], "dataset": {...},
+                                      "arguments": {...}} | null}],
+    "not_compared": [{"function": "library:only_here", "reason": "only in legacy_14"}],
+    "drift": [{"side": "modern_20", "kind": "modify_type", "table": "books",
+               "column": "title", "models": "VARCHAR(100)", "database": "VARCHAR(200)",
+               "info": false, "note": "..."}],
+    "mypy": {"ran": true, "ok": true, "output": ["..."]},
+    "blockers": ["library.retire: divergent (table books)", "..."]
+  }],
+  "safe": false
+}"""
+# Warning classes that mean the modern side still uses an API 2.x deprecates or calls legacy.
+DEPRECATED = ("Deprecat", "Legacy", "Removed", "Moved")
+
+
+def models_module(service: Service, side: str) -> str:
+    """Where each side's models are: the service's `models` module, or the module itself."""
+    legacy = service.models or "legacy_14.models"
+    return side + legacy.removeprefix("legacy_14")
+
+
+def modern_paths(service: Service) -> list[str]:
+    paths = []
+    for module in service.modules:
+        base = Path("modern_20", *module.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if (ROOT / candidate).is_file():
+                paths.append(str(candidate))
+    return paths
+
+
+def run_mypy(service: Service) -> dict[str, Any]:
+    mypy = os.environ.get("WORKBENCH_MYPY", "")
+    paths = modern_paths(service)
+    if not mypy or not Path(mypy).exists():
+        return {"ran": False, "ok": False,
+                "output": ["mypy not available: run this through `python3 run_nox.py -s step`"]}
+    done = subprocess.run([mypy, "--strict", "--no-error-summary", *paths], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    output = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    return {"ran": True, "ok": done.returncode == 0, "output": output}
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def function_entry(verdict: Verdict) -> dict[str, Any]:
+    found = verdict.counterexample
+    return {
+        "pair": verdict.pair.name, "legacy": verdict.pair.legacy, "modern": verdict.pair.modern,
+        "verdict": verdict.status, "ok": verdict.ok, "examples": verdict.examples,
+        "wrote": verdict.tally.wrote,
+        "warnings": {"legacy": sorted(verdict.tally.warnings[0]),
+                     "modern": sorted(verdict.tally.warnings[1])},
+        "counterexample": None if found is None else _jsonable(
+            {"what": found.what, "dataset": found.dataset, "arguments": found.arguments}),
+    }
+
+
+def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[str, Any]:
+    """Everything `step` says about one service, as the JSON holds it."""
+    pairs = [p for p in every_pair()[0] if p.service == service.name]
+    verdicts = [check(pair, bench) for pair in pairs]
+    drift: list[dict[str, Any]] = []
+    drift_problems: list[str] = []
+    for side, worker in zip(("legacy_14", "modern_20"), bench.workers, strict=True):
+        try:
+            found = schema_drift(worker, models_module(service, side))
+        except WorkerError as error:
+            drift_problems.append(f"drift of {side} could not be checked: {error}")
+            continue
+        drift += [{"side": side, **difference} for difference in found]
+    mypy = run_mypy(service)
+    blocking = [f"{v.pair.name}: {v.status}" for v in verdicts if not v.ok]
+    blocking += [f"{u.target}: not compared ({u.reason})" for u in unpaired]
+    blocking += drift_problems
+    blocking += _drift_lines(blockers(drift))
+    for v in verdicts:
+        warned = [w for w in sorted(v.tally.warnings[1]) if any(d in w for d in DEPRECATED)]
+        if warned:
+            blocking.append(f"{v.pair.name}: the modern side raised {', '.join(warned)}")
+    if not mypy["ok"]:
+        blocking.append(f"mypy --strict on {', '.join(modern_paths(service))}: "
+                        + (mypy["output"][-1] if mypy["output"] else "failed"))
+    if not pairs:
+        blocking.append(f"service {service.name} has no function on both sides to compare")
+    legacy_version, modern_version = bench.versions
+    return {
+        "service": service.name, "safe": not blocking,
+        "kind": "writing" if any(v.tally.wrote for v in verdicts) else "read-only",
+        "sqlalchemy": {"legacy": legacy_version, "modern": modern_version},
+        "functions": [function_entry(v) for v in verdicts],
+        "not_compared": [{"function": u.target, "reason": u.reason} for u in unpaired],
+        "drift": _jsonable(drift), "mypy": mypy, "blockers": blocking,
+        "_verdicts": verdicts,
+    }
+
+
+def _drift_lines(drift: list[dict[str, Any]]) -> list[str]:
+    return [line for side in ("legacy_14", "modern_20")
+            for line in drift_lines(side, [d for d in drift if d["side"] == side])]
+
+
+def show(result: dict[str, Any]) -> str:
+    """What a person reads: the verdicts, counterexamples, drift, mypy, then the verdict."""
+    verdicts: list[Verdict] = result["_verdicts"]
+    out = [f"service {result['service']} ({result['kind']}; SQLAlchemy "
+           f"{result['sqlalchemy']['legacy']} vs {result['sqlalchemy']['modern']})"]
+    for verdict in verdicts:
+        if verdict.counterexample is not None:
+            out.append(counterexample_text(
+                verdict.pair, verdict,
+                f"python3 run_nox.py -s step -- {result['service']}"))
+    if verdicts:
+        out.append(render(verdict_table(verdicts), width=120).rstrip())
+    out += [f"not compared: {u['function']} ({u['reason']})" for u in result["not_compared"]]
+    drift = result["drift"]
+    out += _drift_lines(drift) or ["drift: none between either side's models and the schema"]
+    mypy = result["mypy"]
+    out.append("mypy --strict: " + ("passes" if mypy["ok"] else "FAILS"))
+    out += [f"  {line}" for line in mypy["output"] if not mypy["ok"]][:20]
+    if result["safe"]:
+        out.append(f"{result['service']}: safe to ship")
+    else:
+        out.append(f"{result['service']}: NOT safe to ship, because:")
+        out += [f"  - {blocker}" for blocker in result["blockers"]]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="step", description=__doc__.splitlines()[0])
+    parser.add_argument("services", nargs="+", metavar="SERVICE")
+    parser.add_argument("--json", type=Path, metavar="PATH",
+                        help="also write the verdict as JSON here")
+    options = parser.parse_args(argv)
+    _, unpaired = every_pair()
+    known = discover()
+    strangers = [name for name in options.services if name not in known]
+    if strangers:
+        print(f"step: unknown service {', '.join(strangers)}; services: "
+              f"{', '.join(sorted(known))}", file=sys.stderr)
+        return 4
+    results = []
+    try:
+        with provision() as lab:
+            for name in options.services:
+                service = known[name]
+                with open_service(lab, service) as bench:
+                    result = step(bench, service,
+                                  [u for u in unpaired if u.service == name])
+                print(show(result), flush=True)
+                results.append(result)
+    except (ProvisioningError, ServerError, WorkerError, ResetBlocked, ServerLost,
+            SchemaError) as error:
+        print(f"step: {error}; NOT safe to ship", file=sys.stderr)
+        return 3
+    safe = all(result["safe"] for result in results)
+    if options.json:
+        payload = {"version": VERSION, "safe": safe,
+                   "services": [{k: v for k, v in r.items() if not k.startswith("_")}
+                                for r in results]}
+        options.json.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+        print(f"step: wrote {options.json}")
+    print("step: " + ("safe to ship" if safe else "NOT safe to ship"))
+    return 0 if safe else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
