@@ -28,6 +28,7 @@ SIDES = ("legacy_14", "modern_20", "modern_21")
 ENVDIR = ROOT / ".nox"
 # Set by the nox process holding the build lock; its `--parallel` children build under it.
 HOLDER_VAR = "WORKBENCH_BUILD_LOCK"
+INTERRUPT_TIMEOUT = 15.0
 NOT_BUILDING = {"-l", "--list", "--list-sessions", "--json", "--usage", "-h", "--help",
                 "--version"}
 
@@ -125,7 +126,10 @@ def _run_unlocked(session: nox.Session, *args: str, env: dict[str, str]) -> None
     """Run the session's long command without the build lock, so other runs may build meanwhile."""
     BUILD_LOCK.release()
     try:
-        session.run(*args, env=env)
+        # On Ctrl-C nox gives its command 0.3 s before SIGTERM, then 0.2 s before SIGKILL; the
+        # driver's teardown (drop its databases, stop its workers) takes about a second, so it
+        # gets longer. Past that, the janitor drops the databases of a killed run.
+        session.run(*args, env=env, interrupt_timeout=INTERRUPT_TIMEOUT)
     finally:
         # Later sessions of this run build under the lock again when it is free; if another run
         # is building now, the next session's own _install waits for it.
