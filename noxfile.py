@@ -258,3 +258,13 @@ def step(session: nox.Session) -> None:
     env = {**_worker_env(session, "modern_20"),
            "WORKBENCH_MYPY": str(envdir / "typecheck" / "bin" / "mypy")}
     _run_unlocked(session, "python", "-m", "equivalence_tests.step", *session.posargs, env=env)
+
+
+@nox.session(python=PYTHON, requires=["legacy_14", "modern_20", "modern_21"], default=False)
+def readiness(session: nox.Session) -> None:
+    """The migration path as a matrix: every pair on 1.4, 1.4 future=True, 2.0 and 2.1."""
+    _install(session, "driver", *DRIVER_MODULES)
+    env = {**_worker_env(session, "modern_20"),
+           "WORKBENCH_ENVDIR": str(Path(session.virtualenv.location).parent)}
+    _run_unlocked(session, "python", "-m", "equivalence_tests.readiness", *session.posargs,
+                  env=env)

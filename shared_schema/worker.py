@@ -8,14 +8,20 @@ environment is reported as such rather than as an import error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import inspect
+import json
 import os
 import sys
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
@@ -36,13 +42,160 @@ from shared_schema.canonical import (
 )
 from shared_schema.values import decode, plain
 
+# A readiness runtime (equivalence_tests/readiness.py) is this worker plus flags, read here
+# before any side code is imported; the side's code itself is never edited for them.
+FUTURE_VAR = "WORKBENCH_FUTURE"  # "1": engines and sessions get future=True (SQLAlchemy 1.4)
+MODELS_VAR = "WORKBENCH_MODELS_FROM"  # a package: its models modules stand in for the side's
+DATABASE_VAR = "WORKBENCH_DATABASE_FROM"  # a package: its database modules stand in too
+IMPORT_ERRORS_VAR = "WORKBENCH_IMPORT_ERRORS"  # "1": a function that fails to import is an outcome
+CENSUS_VAR = "WORKBENCH_CENSUS"  # a file: each distinct warning, where the side's code raised it
+ROOT = Path(__file__).resolve().parents[1]
+SIDE_PACKAGES = ("legacy_14", "modern_20")
+
+
+def runtime_flags() -> dict[str, str]:
+    return {name: os.environ[name] for name in (FUTURE_VAR, MODELS_VAR, DATABASE_VAR,
+                                                IMPORT_ERRORS_VAR) if os.environ.get(name)}
+
+
+def apply_runtime(side: str) -> None:
+    """Apply the runtime's flags (none in the main job)."""
+    if os.environ.get(FUTURE_VAR) == "1" and sqlalchemy.__version__.startswith("1."):
+        _future_everywhere()
+    leaves = [leaf for var, leaf in ((MODELS_VAR, "models"), (DATABASE_VAR, "database"))
+              if os.environ.get(var)]
+    for leaf in leaves:
+        var = MODELS_VAR if leaf == "models" else DATABASE_VAR
+        sys.meta_path.insert(0, Borrowed(side, os.environ[var], leaf))
+
+
+def _future_everywhere() -> None:
+    """create_engine(..., future=True) and Session(future=True) by default, as the guide's
+    transition step has it: wherever the side's code creates them, also `from sqlalchemy
+    import create_engine` and sessionmaker(...)."""
+    original = sqlalchemy.create_engine
+
+    def create_engine(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("future", True)
+        return original(*args, **kwargs)
+
+    setattr(sqlalchemy, "create_engine", create_engine)  # noqa: B010
+    setattr(sqlalchemy.engine, "create_engine", create_engine)  # noqa: B010
+    from sqlalchemy.orm import Session
+
+    session_init = Session.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("future", True)
+        session_init(self, *args, **kwargs)
+
+    setattr(Session, "__init__", init)  # noqa: B010
+
+
+class Borrowed(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """`<side>.models` (or `<side>.<pkg>.models`) is `<source>.models`: the same module object,
+    so the side's functions see the other package's classes."""
+
+    def __init__(self, side: str, source: str, leaf: str) -> None:
+        self.side, self.source, self.leaf = side, source, leaf
+
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        head, _, rest = fullname.partition(".")
+        if head != self.side or rest.rpartition(".")[2] != self.leaf:
+            return None
+        if importlib.util.find_spec(f"{self.source}.{rest}") is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(f"{self.source}.{spec.name.partition('.')[2]}")
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass
+
+
+class Census:
+    """Every distinct warning a target's import or calls raised, with the line of the side's
+    own code that raised it, appended to a JSON-lines file as it is first seen."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.seen: set[str] = set()
+        self.roots = tuple(str(ROOT / package) + os.sep for package in SIDE_PACKAGES)
+
+    def note(self, target: str, phase: str, message: Warning | str, category: type[Warning],
+             filename: str, lineno: int, own: str | None) -> None:
+        text = str(message).strip().splitlines()
+        record = {
+            "target": target,
+            "phase": phase,
+            "category": category.__name__,
+            "bases": [c.__name__ for c in category.__mro__ if issubclass(c, Warning)],
+            "message": text[0][:300] if text else "",
+            "where": self._where(own) or self._relative(filename, lineno, own),
+            "warned_at": f"{self._short(filename)}:{lineno}",
+        }
+        key = json.dumps(record, sort_keys=True)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write(key + "\n")
+
+    def _mine(self, filename: str, own: str | None) -> bool:
+        return filename.startswith(self.roots) or (own is not None and filename == own)
+
+    def _relative(self, filename: str, lineno: int, own: str | None) -> str | None:
+        path = os.path.abspath(filename)
+        return f"{self._short(path)}:{lineno}" if self._mine(path, own) else None
+
+    def _short(self, filename: str) -> str:
+        path = os.path.abspath(filename)
+        root = str(ROOT) + os.sep
+        if path.startswith(root):
+            return path[len(root):]
+        marker = os.sep + "site-packages" + os.sep
+        return path.split(marker, 1)[1] if marker in path else path
+
+    def _where(self, own: str | None) -> str | None:
+        """The innermost frame of the side's own code on the stack right now."""
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = os.path.abspath(frame.f_code.co_filename)
+            if self._mine(filename, own):
+                return f"{self._short(filename)}:{frame.f_lineno}"
+            frame = frame.f_back  # type: ignore[assignment]
+        return None
+
+
+@contextlib.contextmanager
+def caught_warnings(census: Census | None, target: str, phase: str,
+                    own: str | None) -> Iterator[list[warnings.WarningMessage]]:
+    """Record every warning (always, not once per place); tell the census where each came from."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if census is not None:
+            def show(message: Warning | str, category: type[Warning], filename: str,
+                     lineno: int, file: Any = None, line: str | None = None) -> None:
+                caught.append(warnings.WarningMessage(message, category, filename, lineno,
+                                                      file, line))
+                census.note(target, phase, message, category, filename, lineno, own)
+
+            warnings.showwarning = show
+        yield caught
+
 
 class Worker:
     """One side: its database module, the SQL it emits, an event loop for its async functions."""
 
     def __init__(self, side: str) -> None:
         self.side = side
-        self.database: ModuleType = importlib.import_module(f"{side}.database")
+        # The runtime may take the engine and sessions from another package's database module.
+        self.database_package = os.environ.get(DATABASE_VAR) or side
+        census = os.environ.get(CENSUS_VAR)
+        self.census = Census(census) if census else None
+        self.database: ModuleType = importlib.import_module(f"{self.database_package}.database")
         self.databases = {"database": self.database}
         self.statements: list[str] = []
         self.keep_parameters = False
@@ -60,21 +213,30 @@ class Worker:
 
     def call(self, message: protocol.Message) -> protocol.Message:
         module_name, name = protocol.split_target(message["target"], self.side)
-        function = getattr(importlib.import_module(module_name), name)
+        try:
+            function = self._function(message["target"], module_name, name)
+        except Exception as error:
+            if os.environ.get(IMPORT_ERRORS_VAR) != "1":
+                raise
+            # The runtime cannot even import the function (DeclarativeBase on 1.4): that is
+            # this function's outcome on this runtime, not the workbench's failure.
+            return {"op": "result", "outcome": {**canonical_error(error), "$import": True},
+                    "seconds": 0.0, "sql": [], "warnings": []}
         args = decode(message.get("args", {}))
         loads = load_tree(message.get("loads", []))
         commit = bool(message.get("commit"))
         # A service may bring its own engine and session factory (its real sessionmaker).
         source = str(message.get("database") or "database")
         if source not in self.databases:
-            self.databases[source] = importlib.import_module(f"{self.side}.{source}")
+            self.databases[source] = importlib.import_module(
+                f"{self.database_package}.{source}")
         self.database = self.databases[source]
         self.statements = []
         self.executed = []
         self.keep_parameters = bool(message.get("keep_parameters"))
         started = time.perf_counter()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        own = getattr(getattr(function, "__code__", None), "co_filename", None)
+        with caught_warnings(self.census, message["target"], "call", own) as caught:
             if inspect.iscoroutinefunction(function):
                 outcome = self.runner.run(self._invoke_async(function, args, loads, commit))
             else:
@@ -88,6 +250,12 @@ class Worker:
             "warnings": sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
                                 for w in caught}),
         }
+
+    def _function(self, target: str, module_name: str, name: str) -> Callable[..., Any]:
+        if self.census is None or module_name in sys.modules:
+            return getattr(importlib.import_module(module_name), name)  # type: ignore[no-any-return]
+        with caught_warnings(self.census, target, "import", None):
+            return getattr(importlib.import_module(module_name), name)  # type: ignore[no-any-return]
 
     def _invoke(self, function: Callable[..., Any], args: dict[str, Any], loads: LoadTree,
                 commit: bool) -> Any:
@@ -237,7 +405,9 @@ def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
         "sqlalchemy": sqlalchemy.__version__,
         "python": ".".join(map(str, sys.version_info[:3])),
         "pid": os.getpid(),
+        **({"runtime": runtime_flags()} if runtime_flags() else {}),
     })
+    apply_runtime(side)
     worker = Worker(side)
     for line in requests:
         message = protocol.parse(line)

@@ -32,6 +32,9 @@ class Side:
     package: str
     env: str
     python: str
+    # Extra variables for this worker's process only: a readiness runtime's flags
+    # (WORKBENCH_FUTURE, WORKBENCH_MODELS_FROM, ..., read by shared_schema/worker.py).
+    environ: tuple[tuple[str, str], ...] = ()
 
     def pinned_sqlalchemy(self) -> str:
         return pinned_version(self.env)
@@ -106,7 +109,7 @@ class Worker:
                               f"through nox (`python3 run_nox.py -s equivalence`), which builds "
                               f"{side.env}")
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
-               "PYTHONDONTWRITEBYTECODE": "1"}
+               "PYTHONDONTWRITEBYTECODE": "1", **dict(side.environ)}
         reader, writer = os.pipe()  # stderr: a pipe of bytes, drained into a bounded tail
         try:
             self.process = subprocess.Popen(
