@@ -43,6 +43,7 @@ code is modern_20, no SQLAlchemy deprecation or legacy-API warning came from the
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import importlib
 import json
@@ -121,17 +122,16 @@ RUNTIMES = (
 )
 BY_NAME = {runtime.name: runtime for runtime in RUNTIMES}
 
-# What the guide says warns on 1.4 (/work/shared/migration-guide.txt): a call site matching
-# one of these that raised no warning at all on the control is listed as silent.
-GUIDE_CLAIMS = (
-    (r"\.query\(", "session.query(): 'emits deprecation warnings when you enable them'"),
-    (r"\)\s*\.get\(|\.query\([^)]*\)\.get\(",
-     "Query.get(): 'RemovedIn20Warning: The Query.get() method is considered legacy'"),
-    (r"\bengine\.execute\(", "engine.execute(): '1.4 ... emits RemovedIn20Warning for every "
-                              "deprecated call site'"),
-    (r"\.execute\(\s*[\"']", "a bare SQL string to execute(): 'accepts only SQL expression "
-                             "constructs - not bare strings'"),
-)
+# What the guide says warns on 1.4 (/work/shared/migration-guide.txt), as calls found with `ast`
+# in legacy_14/: one that raised no warning at all on the control is listed as silent.
+GUIDE_CLAIMS = {
+    "query": "session.query(): 'emits deprecation warnings when you enable them'",
+    "Query.get": "Query.get(): 'RemovedIn20Warning: The Query.get() method is considered legacy'",
+    "engine.execute": "engine.execute(): '1.4 ... emits RemovedIn20Warning for every deprecated "
+                      "call site'",
+    "string": "a bare SQL string to execute(): 'accepts only SQL expression constructs - not "
+              "bare strings'",
+}
 DEPRECATION_BASES = {"DeprecationWarning", "SADeprecationWarning"}
 
 
@@ -403,16 +403,39 @@ def guide_reality(matrix: Matrix) -> dict[str, list[dict[str, Any]]]:
         for path in sorted((ROOT / "legacy_14").rglob("*.py")):
             if path.stem in ("__init__", "database") or path.stem not in ran:
                 continue
-            for number, line in enumerate(path.read_text().splitlines(), 1):
-                where = f"{path.relative_to(ROOT)}:{number}"
-                for pattern, claim in GUIDE_CLAIMS:
-                    if re.search(pattern, line) and where not in warned:
-                        silent.append({"where": where, "code": line.strip()[:100],
-                                       "guide": claim})
-                        break
+            relative = str(path.relative_to(ROOT))
+            lines = path.read_text().splitlines()
+            for claim, first, last in guide_calls(path.read_text()):
+                if not any(f"{relative}:{n}" in warned for n in range(first, last + 1)):
+                    silent.append({"where": f"{relative}:{first}",
+                                   "code": lines[first - 1].strip()[:100],
+                                   "guide": GUIDE_CLAIMS[claim]})
     return {"missed_by_filter": sorted(missed.values(), key=lambda r: (r["category"],
                                                                         str(r["where"]))),
             "silent": silent}
+
+
+def guide_calls(source: str) -> list[tuple[str, int, int]]:
+    """Calls the guide says warn: (claim, first line, last line), innermost claim per call."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        attr, owner = node.func.attr, node.func.value
+        claim = None
+        if (attr == "get" and isinstance(owner, ast.Call) and isinstance(owner.func, ast.Attribute)
+                and owner.func.attr == "query"):
+            claim = "Query.get"
+        elif attr == "query":
+            claim = "query"
+        elif attr == "execute" and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            claim = "string"
+        elif attr == "execute" and isinstance(owner, ast.Name) and owner.id == "engine":
+            claim = "engine.execute"
+        if claim:
+            found.append((claim, node.lineno, node.end_lineno or node.lineno))
+    return sorted(found, key=lambda item: (item[1], item[0]))
 
 
 # ---------------------------------------------------------------------------- output
