@@ -11,8 +11,17 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from equivalence_tests.harness.compare import Observation, differences
-from equivalence_tests.harness.state import Dataset, ResetBlocked, ServerLost
+from equivalence_tests.harness.compare import (
+    DEMO,
+    Observation,
+    SchemaFacts,
+    changed_tables,
+    differences,
+    order_differs,
+    rows_reversed,
+    same_sequence,
+)
+from equivalence_tests.harness.state import Dataset, DatasetRefused, ResetBlocked, ServerLost
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.inference import CannotInfer, infer
@@ -51,11 +60,25 @@ class Tally:
     warnings: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))
     leaked: list[str] = field(default_factory=list)  # sides that left a transaction open
     wrote: int = 0  # examples in which either side wrote (its tables were read back)
+    # What the examples returned: outcome kind ("None", "list of N>0", "error NoResultFound";
+    # "legacy kind | modern kind" where the sides' differ) -> examples; and how many examples
+    # reached data (a non-empty outcome on either side, or a table the call changed).
+    kinds: Counter[str] = field(default_factory=Counter)
+    reached: int = 0
+    changed: int = 0  # examples after which a table differed from the dataset
 
-    def add(self, pair: Pair, legacy: Observation, modern: Observation) -> None:
+    def add(self, pair: Pair, legacy: Observation, modern: Observation,
+            dataset: Dataset | None = None, facts: SchemaFacts = DEMO) -> None:
         if not self.searching:
             return  # Hypothesis is shrinking a divergence: these are not more examples
         self.examples += 1
+        (left, left_empty), (right, right_empty) = (outcome_kind(o.outcome)
+                                                    for o in (legacy, modern))
+        self.kinds[left if left == right else f"{left} | {right}"] += 1
+        changed = dataset is not None and any(changed_tables(dataset, o.state, facts)
+                                              for o in (legacy, modern))
+        self.changed += changed
+        self.reached += changed or not (left_empty and right_empty)
         self.wrote += legacy.state is not None or modern.state is not None
         for label in paths_hit(pair, [legacy, modern]):
             self.covered[label] += 1
@@ -69,6 +92,58 @@ class Tally:
                            max(self.statements[1], len(modern.sql)))
         for seen, observation in zip(self.warnings, (legacy, modern), strict=True):
             seen.update(w.split(":")[0] for w in observation.warnings)
+
+
+_COLLECTIONS = {"$result": "result", "$async_result": "async result", "$iterator": "iterator",
+                "$set": "set", "$dict": "dict"}
+
+
+def outcome_kind(outcome: Any) -> tuple[str, bool]:
+    """What kind of answer a side gave, and whether it is empty: it shows no data (None,
+    False, 0, "", no rows, rowcount 0, or only such values; an error counts as empty too)."""
+    if outcome is None or outcome is False or outcome == "":
+        return {None: "None", False: "False", "": "empty string"}[outcome], True
+    if isinstance(outcome, bool):
+        return "True", False
+    if isinstance(outcome, int | float):
+        return ("0", True) if outcome == 0 else ("scalar", False)
+    if isinstance(outcome, list):
+        return _many("list", outcome)
+    if not isinstance(outcome, dict):
+        return "scalar", False
+    if "$error" in outcome:
+        return f"error {outcome['$error']}", True
+    if "$not_comparable" in outcome:
+        return "not comparable", False
+    if "$entity" in outcome:
+        return "entity", False
+    if "$rowcount" in outcome:
+        count = outcome["$rowcount"]
+        return ("rowcount 0", True) if not count else ("rowcount N>0", False)
+    for tag in ("$row", "$mapping", "$tuple"):
+        if tag in outcome:
+            values = [item[1] for item in outcome[tag]] if tag != "$tuple" else outcome[tag]
+            if all(outcome_kind(value)[1] for value in values):
+                return ("row/tuple of empty values" if values else "empty tuple"), True
+            return "row/tuple", False
+    for tag, name in _COLLECTIONS.items():
+        if tag in outcome:
+            return _many(name, outcome[tag])
+    if "$decimal" in outcome or "$float" in outcome:
+        try:
+            zero = float(str(outcome.get("$decimal", outcome.get("$float")))) == 0
+        except ValueError:
+            zero = False
+        return ("0", True) if zero else ("scalar", False)
+    return "scalar", False  # a datetime, uuid, bytes...
+
+
+def _many(name: str, items: list[Any]) -> tuple[str, bool]:
+    if not items:
+        return f"empty {name}", True
+    if all(outcome_kind(item)[1] for item in items):
+        return f"{name} of empty values", True
+    return f"{name} of N>0", False
 
 
 def _error(outcome: Any) -> str:
@@ -124,7 +199,7 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     """Search for a dataset and arguments on which the two sides behave differently.
     `overrides` are Hypothesis settings for this search (max_examples=, database=)."""
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
-    strategy = strategy or bench.datasets(pair.rich)
+    strategy = strategy if strategy is not None else bench.datasets(pair.rich)
     facts = bench.facts
     try:
         arguments = {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
@@ -141,12 +216,28 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     def example(data: st.DataObject) -> None:
         dataset = data.draw(strategy, label="dataset")
         args = {name: data.draw(arg(dataset), label=name) for name, arg in arguments.items()}
-        legacy, modern = bench.observe(pair, dataset, args)
-        tally.add(pair, legacy, modern)
+        try:
+            legacy, modern = bench.observe(pair, dataset, args)
+            bench.refusals.record(dataset, [])
+        except DatasetRefused:
+            # A constraint the strategy could not read: drop the rows the database refuses
+            # (counted per table and constraint), and compare on the rest.
+            dataset = bench.admissible(dataset)
+            legacy, modern = bench.observe(pair, dataset, args)
+        tally.add(pair, legacy, modern, dataset, facts)
         odd = _not_comparable(legacy) or _not_comparable(modern)
         if odd:
             raise NotComparable(odd)
         what = differences(pair, dataset, legacy, modern, facts)
+        # The same items in another sequence, ordered by a key the result does not carry
+        # (`ordered=True`): ask the control again, on the same rows inserted in the opposite
+        # physical order and as they were. If its order holds every time, the order is
+        # promised; if it moves, these rows tie on the key (or the plan's order moved).
+        if not what and order_differs(pair, dataset, legacy, modern, facts) and all(
+                same_sequence(dataset, legacy, again, facts)
+                for rows in (rows_reversed(dataset), dataset)
+                for again in bench.observe(pair, rows, args, sides=(0,))):
+            what = ["order of the return value"]
         if what:
             tally.searching = False
             # Before blaming the migration, ask the control the same question again (twice:
@@ -200,7 +291,17 @@ def _quiet_status(pair: Pair, tally: Tally) -> str:
         raised = "; ".join(f"{error} {tally.raised_as.get(error, '')}".rstrip()
                            for error in sorted(tally.both_raised))
         return f"vacuous: every example raised on both sides: {raised}"
+    if tally.examples and not tally.reached:
+        return f"vacuous: no example reached data ({kinds_text(tally)})"
     return "equivalent"
+
+
+def kinds_text(tally: Tally) -> str:
+    """How often each outcome kind occurred, most frequent first, and whether tables changed."""
+    kinds = ", ".join(f"{kind}: {count}" for kind, count in tally.kinds.most_common())
+    changed = (f"a table changed in {tally.changed}" if tally.changed
+               else "no table changed")
+    return f"{kinds}; {changed}"
 
 
 def _most_telling(group: BaseExceptionGroup[BaseException]) -> BaseException:

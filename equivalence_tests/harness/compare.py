@@ -19,6 +19,7 @@ from typing import Any
 from equivalence_tests.harness.state import REFERENCES, SERVER_NOW, TABLES, Dataset, State
 from equivalence_tests.registry import Pair
 from equivalence_tests.schema.catalog import Catalog
+from shared_schema.values import plain
 
 FLOAT_TOLERANCE = 1e-9
 _NOW = re.compile(r"\b(now\(\)|current_timestamp|localtimestamp|clock_timestamp\(\)|"
@@ -74,7 +75,7 @@ def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Obser
     found = []
     names = (new_identities(dataset, legacy.state, facts),
              new_identities(dataset, modern.state, facts))
-    sides = [normalize(pair, renumber(o.outcome, n, facts))
+    sides = [normalize(pair, renumber(o.outcome, n, facts), dataset)
              for o, n in zip((legacy, modern), names, strict=True)]
     if not equal(*sides):
         found.append("return value")
@@ -85,16 +86,95 @@ def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Obser
     return found
 
 
-def normalize(pair: Pair, outcome: Any) -> Any:
-    """Put a list result in a canonical order, keeping only the order the function promises."""
+def order_differs(pair: Pair, dataset: Dataset, legacy: Observation, other: Observation,
+                  facts: SchemaFacts = DEMO) -> bool:
+    """For a pair declared `ordered`: both return values are lists with the same items (as
+    the comparison sees them) in another sequence. Whether that breaks a promised order or is
+    among ties the caller asks the control (`check`), since the key is not in the result."""
+    if pair.ordered is not True:
+        return False
+    a, b = (renumber(o.outcome, new_identities(dataset, o.state, facts), facts)
+            for o in (legacy, other))
+    if not (isinstance(a, list) and isinstance(b, list)):
+        return False
+    return equal(normalize(pair, a, dataset), normalize(pair, b, dataset)) and not equal(a, b)
+
+
+def same_sequence(dataset: Dataset, legacy: Observation, other: Observation,
+                  facts: SchemaFacts = DEMO) -> bool:
+    """The two return values are equal item by item, in the order they came."""
+    a, b = (renumber(o.outcome, new_identities(dataset, o.state, facts), facts)
+            for o in (legacy, other))
+    return equal(a, b)
+
+
+def rows_reversed(dataset: Dataset) -> Dataset:
+    """The same rows (the same ids, the same sequence positions), every table's inserted in
+    the opposite order: a plan that reads tables in physical order sees them reversed."""
+    return {table: list(reversed(rows)) for table, rows in dataset.items()}
+
+
+def changed_tables(dataset: Dataset, state: State | None, facts: SchemaFacts = DEMO,
+                   ) -> list[str]:
+    """Tables whose content after the call differs from the dataset the call started from:
+    rows compared as a multiset by the columns the dataset sets (numbers by value), leaving
+    out sequence-drawn keys. Nothing read back (no side wrote): none changed."""
+    if state is None:
+        return []
+    changed = []
+    for table, rows in state.items():
+        before = dataset.get(table, [])
+        if len(rows) != len(before):
+            changed.append(table)
+            continue
+        key = facts.keys.get(table)
+        # Columns every dataset row sets (a column left out took its DEFAULT, unknown here).
+        columns = sorted(set.intersection(*(set(row) for row in before)) - {key}
+                         if before else ())
+        try:
+            old = sorted(_content(row, columns, plain) for row in before)
+        except TypeError:  # a value with no plain form: say changed rather than "no data"
+            changed.append(table)
+            continue
+        if old != sorted(_content(row, columns, lambda v: v) for row in rows):
+            changed.append(table)
+    return changed
+
+
+def _content(row: dict[str, Any], columns: list[str], form: Any) -> str:
+    return json.dumps([_by_value(form(row.get(column))) for column in columns],
+                      sort_keys=True, ensure_ascii=False)
+
+
+def _by_value(value: Any) -> Any:
+    """A plain value with numbers by value: numeric(10,2) reads back 1.5 as 1.50."""
+    if isinstance(value, dict) and "$decimal" in value:
+        number = decimal.Decimal(value["$decimal"])
+        return {"$decimal": str(number.normalize()) if number.is_finite() else str(number)}
+    if isinstance(value, dict) and "$float" in value:
+        return {"$float": repr(float(value["$float"]))}
+    if isinstance(value, list):
+        return [_by_value(item) for item in value]
+    return value
+
+
+def normalize(pair: Pair, outcome: Any, dataset: Dataset | None = None) -> Any:
+    """Put a list result in a canonical order, keeping only the order the function promises.
+    A pair `ordered` by a key outside its result: by that key computed from `dataset`; with
+    `ordered=True` as a multiset (the caller asks the control about the order). Without a
+    dataset (a report showing both sides), such a list keeps its sequence as it came."""
     if not isinstance(outcome, list):
         return outcome
-    if pair.ordered_by is None:
+    if pair.ordered and dataset is None:
+        return outcome
+    order_key = pair.ordered if callable(pair.ordered) else None
+    if pair.ordered_by is None and order_key is None:
         return sorted(outcome, key=_sort_key)
     groups: list[list[Any]] = []
     previous: object = object()
     for item in outcome:
-        key = sort_value(item, pair.ordered_by)
+        key: Any = (order_key(dataset or {}, item) if order_key is not None
+                    else sort_value(item, pair.ordered_by or ""))
         if not groups or key != previous:
             groups.append([])
         groups[-1].append(item)

@@ -220,3 +220,11 @@ def crash_saying(message):
     sys.stderr.write(f"noise\n{message}\n\n")
     sys.stderr.flush()
     os._exit(9)
+
+
+def users_by_latest_order(session):
+    """Users who ordered, most recent order first: ordered by a key the result does not carry."""
+    latest = (session.query(Order.user_id, func.max(Order.created_at).label("latest"))
+              .group_by(Order.user_id).subquery())
+    return (session.query(User).join(latest, latest.c.user_id == User.id)
+            .order_by(latest.c.latest.desc()).all())

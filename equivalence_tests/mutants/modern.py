@@ -132,3 +132,30 @@ async def streamed_user_ids(session: AsyncSession) -> AsyncScalarResult[int]:
 
 async def streamed_user_rows(session: AsyncSession) -> AsyncResult[Any]:
     return await session.stream(select(User.id, User.email).order_by(User.id))
+
+
+def users_by_latest_order(session: Session) -> Sequence[User]:
+    """Right: the same ORDER BY on the latest order's date."""
+    latest = (select(Order.user_id, func.max(Order.created_at).label("latest"))
+              .group_by(Order.user_id).subquery())
+    stmt = (select(User).join(latest, latest.c.user_id == User.id)
+            .order_by(latest.c.latest.desc()))
+    return session.execute(stmt).scalars().all()
+
+
+def users_by_latest_order_tiebreak(session: Session) -> Sequence[User]:
+    """Right: the same order, users whose latest orders tie broken by id (another order among
+    ties, which the legacy function never promised)."""
+    latest = (select(Order.user_id, func.max(Order.created_at).label("latest"))
+              .group_by(Order.user_id).subquery())
+    stmt = (select(User).join(latest, latest.c.user_id == User.id)
+            .order_by(latest.c.latest.desc(), User.id.desc()))
+    return session.execute(stmt).scalars().all()
+
+
+def users_by_latest_order_unordered(session: Session) -> Sequence[User]:
+    """Wrong: the ORDER BY was dropped; the same users come in whatever order the plan gives."""
+    latest = (select(Order.user_id, func.max(Order.created_at).label("latest"))
+              .group_by(Order.user_id).subquery())
+    stmt = select(User).join(latest, latest.c.user_id == User.id)
+    return session.execute(stmt).scalars().all()
