@@ -16,6 +16,7 @@ from hypothesis import Phase, settings
 
 from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.databases import ProvisioningError
+from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
 from equivalence_tests.harness.report import (
     Run,
     counterexample_text,
@@ -34,7 +35,8 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.harness.workers import WorkerError
-from equivalence_tests.services import discover
+from equivalence_tests.services import Service, discover
+from equivalence_tests.step import models_module
 
 # `explain` re-runs failing cases many times to annotate lines; our report says more, faster.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
@@ -111,16 +113,32 @@ class Services:
         self.close()
         stack = contextlib.ExitStack()
         try:
-            bench = stack.enter_context(open_service(self.lab, discover()[name]))
+            service = discover()[name]
+            bench = stack.enter_context(open_service(self.lab, service))
+            self._drift(bench, service)
         except BaseException:
             stack.close()
             raise
         self.current = (name, bench, stack)
         return bench
 
+    @staticmethod
+    def _drift(bench: Workbench, service: Service) -> None:
+        """Each side's models against the schema: a blocking difference fails the run."""
+        for side, worker in zip(("legacy_14", "modern_20"), bench.workers, strict=True):
+            try:
+                found = schema_drift(worker, models_module(service, side))
+            except WorkerError as error:
+                RUN.notes.append(f"{service.name}: drift of {side} not checked: {error}")
+                continue
+            for line in drift_lines(side, blockers(found)):
+                RUN.blockers.append(f"{service.name}: {line}")
+
     def close(self) -> None:
         if self.current is not None:
             current, self.current = self.current, None
+            bench = current[1]
+            RUN.notes += [f"{current[0]}: {line}" for line in bench.refusals.lines(bench.catalog)]
             current[2].close()
 
 
@@ -209,6 +227,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(f"note: {note}\n")
     for name, error in RUN.errors.items():
         write(f"harness error in pair {name}: {error}\n")
+    for blocker in RUN.blockers:
+        write(f"blocker: {blocker}\n")
     for unpaired in RUN.unpaired:
         write(f"not compared: {unpaired.service} {unpaired.target}: {unpaired.reason}\n")
     write(summary_line(RUN) + "\n")

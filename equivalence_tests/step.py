@@ -113,6 +113,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[s
             continue
         drift += [{"side": side, **difference} for difference in found]
     mypy = run_mypy(service)
+    refused = bench.refusals.lines(bench.catalog)
     blocking = [f"{v.pair.name}: {v.status}" for v in verdicts if not v.ok]
     blocking += [f"{u.target}: not compared ({u.reason})" for u in unpaired]
     blocking += drift_problems
@@ -134,6 +135,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[s
         "functions": [function_entry(v) for v in verdicts],
         "not_compared": [{"function": u.target, "reason": u.reason} for u in unpaired],
         "drift": _jsonable(drift), "mypy": mypy, "blockers": blocking,
+        "refused_rows": refused,
         "_verdicts": verdicts,
     }
 
@@ -158,6 +160,7 @@ def show(result: dict[str, Any]) -> str:
     out += [f"not compared: {u['function']} ({u['reason']})" for u in result["not_compared"]]
     drift = result["drift"]
     out += _drift_lines(drift) or ["drift: none between either side's models and the schema"]
+    out += [f"rows the database refused: {line}" for line in result["refused_rows"]]
     mypy = result["mypy"]
     out.append("mypy --strict: " + ("passes" if mypy["ok"] else "FAILS"))
     out += [f"  {line}" for line in mypy["output"] if not mypy["ok"]][:20]

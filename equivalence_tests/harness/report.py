@@ -36,6 +36,7 @@ class Run:
     interrupted: str = ""  # the signal that ended the run early, if one did
     teardown_failed: bool = False
     unpaired: list[Unpaired] = field(default_factory=list)  # functions that cannot be compared
+    blockers: list[str] = field(default_factory=list)  # e.g. models that drifted from the schema
 
     def outcome(self, name: str) -> str:
         """A selected pair's verdict, or why it has none."""
@@ -49,7 +50,8 @@ class Run:
         """Safe to ship only if every selected pair has an ok verdict and nothing broke."""
         ok = {v.pair.name for v in self.verdicts if v.ok}
         return (bool(self.selected) and all(name in ok for name in self.selected)
-                and not self.errors and not self.interrupted and not self.teardown_failed)
+                and not self.errors and not self.interrupted and not self.teardown_failed
+                and not self.blockers)
 
 
 def render(renderable: Any, width: int = 140) -> str:
@@ -88,6 +90,8 @@ def summary_line(run: Run) -> str:
         why.append(f"interrupted by {run.interrupted}")
     if run.teardown_failed:
         why.append("teardown failed (see the notes)")
+    if run.blockers:
+        why.append(f"{len(run.blockers)} blocker(s) above")
     verdict = "safe to ship" if run.safe else "NOT safe to ship"
     head = f"{len(run.selected)} pairs" + (f" ({', '.join(versions)})" if versions else "")
     tail = f" ({'; '.join(why)})" if why else ""

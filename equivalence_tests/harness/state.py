@@ -33,6 +33,10 @@ class ResetBlocked(RuntimeError):
     """A worker kept a transaction open, so the reset could not take its locks."""
 
 
+class DatasetRefused(RuntimeError):
+    """The database refused a dataset for a constraint the strategy could not read."""
+
+
 class ServerLost(RuntimeError):
     """The connection to PostgreSQL broke (a restart, a crash): no outcome of any function."""
 
@@ -114,6 +118,10 @@ class Database:
                     # long before autovacuum's next round. These tables are tiny: it is cheap.
                     cur.execute(f"VACUUM {', '.join(quote(t) for t in self.catalog.names)}")
                 cur.execute(script)
+        except (psycopg2.IntegrityError, psycopg2.DataError) as error:
+            with self.conn.cursor() as cur:
+                cur.execute("ROLLBACK")  # the script's own transaction, aborted
+            raise DatasetRefused(str(error).strip().splitlines()[0]) from error
         except psycopg2.errors.LockNotAvailable as error:
             raise ResetBlocked(
                 "resetting the database timed out on a lock: a function left a transaction open "

@@ -28,6 +28,7 @@ from equivalence_tests.harness.workers import Side, Worker, WorkerError
 from equivalence_tests.registry import Pair
 from equivalence_tests.schema import derive
 from equivalence_tests.schema.catalog import Catalog
+from equivalence_tests.schema.reset import RefusalTally, refused_rows
 from equivalence_tests.services import Service, discover
 from shared_schema.values import encode
 
@@ -59,6 +60,14 @@ class Workbench:
     notes: list[str] = field(default_factory=list)  # what a person must hear at the end
     service: Service = field(default_factory=lambda: demo_service())
     _datasets: dict[tuple[str, ...], st.SearchStrategy[Dataset]] = field(default_factory=dict)
+    refusals: RefusalTally = field(default_factory=RefusalTally)  # rows the schema refused
+
+    def admissible(self, dataset: Dataset) -> Dataset:
+        """The dataset without the rows the database refuses (a CHECK the strategy could not
+        read, a trigger): tried row by row in a rolled-back transaction, and tallied."""
+        kept, refused = refused_rows(self.databases[0].conn, self.catalog, dataset)
+        self.refusals.record(dataset, refused)
+        return kept
 
     @property
     def catalog(self) -> Catalog:
