@@ -215,7 +215,24 @@ def tests(session: nox.Session) -> None:
     _install(session, "faults", *DRIVER_MODULES, "nox")
     _run_unlocked(session, "pytest", "equivalence_tests/unit", "equivalence_tests/quality",
                   "equivalence_tests/study_tests", "equivalence_tests/faults", *session.posargs,
-                  env=_worker_env(session, "modern_20"))
+                  env={**_worker_env(session, "modern_20"), **_chromium(session)})
+
+
+def _chromium(session: nox.Session) -> dict[str, str]:
+    """A Chromium for the study page's browser test: the machine's; else, as root with apt,
+    Debian's package; else Playwright's own build, downloaded once into its cache."""
+    if any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+        return {}
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
+        return {}
+    session.install("playwright==1.65.2")
+    session.run("python", "-m", "playwright", "install", "chromium")
+    path = session.run("python", "-c", "from playwright.sync_api import sync_playwright; "
+                       "p = sync_playwright().start(); print(p.chromium.executable_path); "
+                       "p.stop()", silent=True)
+    return {"WORKBENCH_CHROMIUM": str(path).strip().splitlines()[-1]}
 
 
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)

@@ -24,6 +24,10 @@ class BrowserError(RuntimeError):
 
 
 def executable() -> str | None:
+    """The machine's Chromium, or the one the `tests` session fetched (WORKBENCH_CHROMIUM)."""
+    given = os.environ.get("WORKBENCH_CHROMIUM", "")
+    if given and Path(given).exists():
+        return given
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
