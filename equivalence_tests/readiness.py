@@ -58,21 +58,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 from hypothesis import Phase
 
 from equivalence_tests.harness.check import Verdict, check
 from equivalence_tests.harness.databases import ProvisioningError
 from equivalence_tests.harness.server import ProvisioningError as ServerError
-from equivalence_tests.harness.state import Database, ResetBlocked, ServerLost
+from equivalence_tests.harness.state import ResetBlocked, ServerLost
 from equivalence_tests.harness.workbench import (
     Lab,
     SchemaError,
     Workbench,
-    _schema_ddl,
+    open_service,
     provision,
 )
-from equivalence_tests.harness.workers import Side, Worker, WorkerError, pinned_version
+from equivalence_tests.harness.workers import Side, WorkerError, pinned_version
 from equivalence_tests.registry import Pair, every_pair
 from equivalence_tests.services import ROOT, Service, discover, functions
 
@@ -270,27 +269,8 @@ def open_runtime(lab: Lab, service: Service, runtime: Runtime,
     flags = {**runtime.flags, "WORKBENCH_IMPORT_ERRORS": "1", "WORKBENCH_CENSUS": str(census[1])}
     candidate = Side(runtime.package, runtime.environment, python_of(runtime.environment),
                      tuple(sorted(flags.items())))
-    with contextlib.ExitStack() as stack:
-        databases = []
-        for suffix in ("c", "x"):
-            database = Database(lab.owned.create(f"{service.name}_{runtime.name}_{suffix}"))
-            stack.callback(database.close)
-            databases.append(database)
-        workers = [Worker(control, databases[0].url)]
-        stack.callback(workers[0].stop)
-        ddl = _schema_ddl(service, workers[0])
-        for database in databases:
-            try:
-                database.create_schema(ddl)
-            except psycopg2.Error as error:
-                raise SchemaError(f"service {service.name}: its schema ({service.ddl_source}) "
-                                  f"failed: {str(error).strip().splitlines()[0]}") from None
-        workers.append(Worker(candidate, databases[1].url))
-        stack.callback(workers[1].stop)
-        bench = Workbench((databases[0], databases[1]), (workers[0], workers[1]),
-                          owned=lab.owned, where=lab.where, notes=lab.notes, service=service)
-        stack.callback(bench.threads.shutdown)
-        stack.callback(bench.stop_workers)
+    with open_service(lab, service, (control, candidate),
+                      (f"{runtime.name}_c", f"{runtime.name}_x")) as bench:
         yield bench
 
 

@@ -19,6 +19,8 @@ from typing import Any
 from equivalence_tests.harness.state import REFERENCES, SERVER_NOW, TABLES, Dataset, State
 from equivalence_tests.registry import Pair
 from equivalence_tests.schema.catalog import Catalog
+from equivalence_tests.schema.derive import constant
+from equivalence_tests.schema.reset import unwrap
 from shared_schema.values import plain
 
 FLOAT_TOLERANCE = 1e-9
@@ -35,9 +37,14 @@ class SchemaFacts:
     keys: dict[str, str]  # table -> its one-column key drawn from a sequence
     references: dict[tuple[str, str], str]  # (table, column) -> the table whose key it holds
     server_now: frozenset[tuple[str, str]]
+    # (table, column) -> the canonical value of its constant DEFAULT: what a row that left the
+    # column to its default holds (datasets leave such columns out)
+    defaults: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, catalog: Catalog) -> SchemaFacts:
+    def of(cls, catalog: Catalog, conn: Any = None) -> SchemaFacts:
+        """The facts of `catalog`; with a connection to its database, constant defaults are
+        evaluated there once (PostgreSQL, not a parser, says what `'pending'::varchar` is)."""
         keys = {}
         for table in catalog.tables:
             if len(table.primary_key) == 1:
@@ -51,7 +58,17 @@ class SchemaFacts:
         server_now = frozenset(
             (table.name, column.name) for table in catalog.tables for column in table.columns
             if column.default and _NOW.search(column.default))
-        return cls(keys, references, server_now)
+        defaults: dict[tuple[str, str], Any] = {}
+        if conn is not None:
+            with conn.cursor() as cur:
+                for table in catalog.tables:
+                    for column in table.columns:
+                        if column.default is not None and constant(column.default):
+                            cur.execute(f"SELECT {column.default}")
+                            row = cur.fetchone()
+                            defaults[(table.name, column.name)] = plain(
+                                unwrap(row[0]) if row else None)
+        return cls(keys, references, server_now, defaults)
 
 
 # The demo schema's facts, for callers (unit tests) that compare without a database.
@@ -128,14 +145,17 @@ def changed_tables(dataset: Dataset, state: State | None, facts: SchemaFacts = D
             changed.append(table)
             continue
         key = facts.keys.get(table)
-        # Columns every dataset row sets (a column left out took its DEFAULT, unknown here).
-        columns = sorted(set.intersection(*(set(row) for row in before)) - {key}
-                         if before else ())
         try:
-            old = sorted(_content(row, columns, plain) for row in before)
+            before = [{**{c: v for (t, c), v in facts.defaults.items()
+                          if t == table and c not in row},
+                       **{c: plain(unwrap(v)) for c, v in row.items()}} for row in before]
         except TypeError:  # a value with no plain form: say changed rather than "no data"
             changed.append(table)
             continue
+        # Columns every row sets (a column left to a default not known here is left out).
+        columns = sorted(set.intersection(*(set(row) for row in before)) - {key}
+                         if before else ())
+        old = sorted(_content(row, columns, lambda v: v) for row in before)
         if old != sorted(_content(row, columns, lambda v: v) for row in rows):
             changed.append(table)
     return changed

@@ -75,7 +75,7 @@ class Workbench:
 
     @property
     def facts(self) -> SchemaFacts:
-        return SchemaFacts.of(self.catalog)
+        return SchemaFacts.of(self.catalog, self.databases[0].conn)
 
     def datasets(self, rich: tuple[str, ...] = ()) -> st.SearchStrategy[Dataset]:
         """Datasets derived from this service's schema (read from the database's catalog)."""
@@ -241,14 +241,14 @@ class SchemaError(RuntimeError):
 
 @contextlib.contextmanager
 def open_service(lab: Lab, service: Service, sides: tuple[Side, Side] | None = None,
-                 ) -> Iterator[Workbench]:
+                 labels: tuple[str, str] | None = None) -> Iterator[Workbench]:
     """The service's two databases (its schema created identically on both with plain SQL)
     and a worker per side on them; stopped (the databases stay until the run ends)."""
     legacy, modern = sides or sides_from_environment()
     with contextlib.ExitStack() as stack:
         databases = []
-        for side in (legacy, modern):
-            database = Database(lab.owned.create(f"{service.name}_{side.package}"))
+        for label in labels or (legacy.package, modern.package):
+            database = Database(lab.owned.create(f"{service.name}_{label}"))
             stack.callback(database.close)
             databases.append(database)
         workers = [Worker(legacy, databases[0].url)]

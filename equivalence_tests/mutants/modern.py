@@ -159,3 +159,13 @@ def users_by_latest_order_unordered(session: Session) -> Sequence[User]:
               .group_by(Order.user_id).subquery())
     stmt = select(User).join(latest, latest.c.user_id == User.id)
     return session.execute(stmt).scalars().all()
+
+
+def users_by_latest_order_ascending(session: Session) -> Sequence[User]:
+    """Wrong: the order flipped (oldest latest order first); unlike a dropped ORDER BY, its
+    order does not depend on the plan, so fixed-data tests can rely on it."""
+    latest = (select(Order.user_id, func.max(Order.created_at).label("latest"))
+              .group_by(Order.user_id).subquery())
+    stmt = (select(User).join(latest, latest.c.user_id == User.id)
+            .order_by(latest.c.latest.asc(), User.id))
+    return session.execute(stmt).scalars().all()

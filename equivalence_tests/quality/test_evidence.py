@@ -78,7 +78,7 @@ def test_asking_the_control_on_rows_in_another_order_tells_a_promised_order(
     # random data it also misses and false-alarms (see the registry): no Hypothesis search.
     dataset = tied_dataset()
     dataset["orders"][2]["created_at"] += dt.timedelta(hours=1)  # no tie: users 3, 2, 1
-    verdict = check(by_latest_order("users_by_latest_order_unordered", True), workbench,
+    verdict = check(by_latest_order("users_by_latest_order_ascending", True), workbench,
                     st.just(dataset), max_examples=3)
     assert verdict.status == "divergent"
     found = verdict.counterexample
@@ -109,7 +109,8 @@ def test_ties_on_the_order_key_may_come_in_any_order(workbench: Workbench):
     tiebreak = by_latest_order("users_by_latest_order_tiebreak", latest_order)
     assert check(tiebreak, workbench, st.just(tied_dataset()),
                  max_examples=5).status == "equivalent"
-    # The same dataset, with the ORDER BY dropped: the first user (the oldest) comes first.
-    dropped = by_latest_order("users_by_latest_order_unordered", latest_order)
-    assert check(dropped, workbench, st.just(tied_dataset()),
+    # The same dataset in the wrong order (the oldest first; a dropped ORDER BY's order would
+    # depend on the plan and the table's history, so fixed data cannot rely on it).
+    flipped = by_latest_order("users_by_latest_order_ascending", latest_order)
+    assert check(flipped, workbench, st.just(tied_dataset()),
                  max_examples=5).status == "divergent"
