@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SIDES = ("legacy_14", "modern_20")
@@ -76,6 +77,15 @@ class Unpaired:
 
 
 DECLARED: dict[str, Service] = {}
+# Per service, per "table.column": a pool (list/tuple/set), a range, a `Between(low, high)` or a
+# Hypothesis strategy that replaces what the schema alone would give (equivalence_tests/schema).
+HINTS: dict[str, dict[str, Any]] = {}
+
+
+def hint(service_name: str, column: str, values: Any) -> None:
+    """Override the derived values of one column ("table.column") of a service, in pairs.py:
+    `hint("library", "books.title", ["Dune", "Emma"])`. Never required: for realism only."""
+    HINTS.setdefault(service_name, {})[column] = values
 
 
 def service(name: str, *, modules: tuple[str, ...], schema: str | None = None,

@@ -29,7 +29,7 @@ from equivalence_tests.registry import Pair
 from equivalence_tests.schema import derive
 from equivalence_tests.schema.catalog import Catalog
 from equivalence_tests.schema.reset import RefusalTally, refused_rows
-from equivalence_tests.services import Service, discover
+from equivalence_tests.services import HINTS, Service, discover
 from shared_schema.values import encode
 
 
@@ -80,7 +80,8 @@ class Workbench:
     def datasets(self, rich: tuple[str, ...] = ()) -> st.SearchStrategy[Dataset]:
         """Datasets derived from this service's schema (read from the database's catalog)."""
         if rich not in self._datasets:
-            self._datasets[rich] = derive.datasets(self.catalog, rich=rich)
+            self._datasets[rich] = derive.datasets(
+                self.catalog, rich=rich, hints=HINTS.get(self.service.name))
         return self._datasets[rich]
 
     @property
