@@ -55,6 +55,24 @@ def study_dir() -> Path:
     return Path(os.environ.get("WORKBENCH_STUDY_DIR") or DEFAULT_DIR)
 
 
+def readiness(name: str, directory: Path | None = None) -> str:
+    """The pair's row of the runtime matrix (`python3 run_nox.py -s readiness` writes it
+    beside the study), one cell per runtime: 'legacy_future: error (w1), ...'."""
+    try:
+        matrix = json.loads(((directory or study_dir()) / "readiness.json").read_text())
+    except (OSError, ValueError):
+        return NO_READINESS
+    cells = [cell for cell in matrix.get("cells", []) if cell.get("pair") == name]
+    if not cells:
+        return NO_READINESS
+    shown = []
+    for cell in cells:
+        warned = f" (w{len(cell.get('warnings') or [])})" if cell.get("warnings") else ""
+        dirty = "" if cell.get("clean", True) or cell.get("state") != "equivalent" else ", warns"
+        shown.append(f"{cell['runtime']}: {cell['state']}{dirty}{warned}")
+    return "; ".join(shown)
+
+
 def empty() -> Study:
     return {"version": VERSION, "generated": None, "sqlalchemy": {}, "pairs": {}}
 

@@ -275,8 +275,8 @@ def pair_section(study: data.Study, name: str, index: int) -> str:
         parts.append(f'<p class="note">No example reached: {esc(", ".join(entry["missing"]))}'
                      "</p>")
     parts.append(counterexample_block(entry, versions))
-    parts.append(f'<p class="note">Readiness: {esc(entry.get("readiness") or data.NO_READINESS)}'
-                 "</p></section>")
+    readiness = entry.get("readiness") or data.readiness(entry["name"])
+    parts.append(f'<p class="note">Readiness: {esc(readiness)}</p></section>')
     return "\n".join(parts)
 
 
