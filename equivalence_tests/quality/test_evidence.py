@@ -63,8 +63,10 @@ def test_a_dropped_order_by_on_a_key_outside_the_result_passes_without_an_order(
 
 def test_a_dropped_order_by_is_caught_by_an_order_key_computed_from_the_dataset(
         workbench: Workbench):
+    # A dropped ORDER BY shows only where the plan's order differs from the promised one:
+    # measured 9 in 10 searches of 100 examples, so this one gets 300.
     verdict = check(by_latest_order("users_by_latest_order_unordered", latest_order),
-                    workbench)
+                    workbench, max_examples=300)
     assert verdict.status == "divergent"
     found = verdict.counterexample
     assert found.what == ["return value"]

@@ -4,7 +4,7 @@ the signature and the schema (the demo's catalog, read from a real database), an
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equivalence_tests.harness.workbench import Workbench
@@ -19,7 +19,8 @@ DATASET = {"users": [{"id": 3, "email": "a@x"}], "products": [{"id": 7, "sku": "
 def draws(strategy: st.SearchStrategy[object], n: int = 60) -> list[object]:
     seen: list[object] = []
 
-    @settings(max_examples=n, database=None, derandomize=True)
+    @settings(max_examples=n, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])  # a loaded 2-core CI machine
     @given(strategy)
     def collect(value: object) -> None:
         seen.append(value)
