@@ -51,7 +51,8 @@ pair("invoices:get_user_invoices", modern="guide:get_user_invoices",
      label="get_user_invoices (async guide)", **invoices,
      known=f"asyncpg raises LIMIT -1 as a bare DBAPIError, not DataError, and a user_id {INT4} "
            "as an error where psycopg2 found no invoices")
-with_user = {"invoice_id": where_set("invoices", "user_id", wide_key_of("invoices"))}
+with_user = {"invoice_id": where_set("invoices", "user_id", wide_key_of("invoices")),
+             "rich": ("invoices", "users")}
 pair("invoices:get_invoice_with_user", **with_user,
      covers={"found": r"\$tuple", "None": NONE})
 pair("invoices:get_invoice_with_user", modern="async_repositories:get_invoice_with_user",
