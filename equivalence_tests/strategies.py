@@ -1,40 +1,22 @@
-"""Hypothesis strategies for the shared schema: FK-consistent datasets and function arguments.
-
-Datasets are small on purpose (a counterexample must be readable) but hit what breaks
-migrations: empty tables, NULLs, unicode, tied timestamps, numeric boundaries, gaps in ids.
-Arguments draw keys that are present in the dataset as often as keys that are absent.
+"""Hypothesis strategies for function arguments (datasets are derived from each service's
+schema: equivalence_tests/schema/). Arguments draw keys that are present in the dataset as often
+as keys that are absent, and values just inside and just outside what the schema accepts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
 
-from equivalence_tests.harness.state import REFERENCES, TABLES, Dataset
+from equivalence_tests.harness.state import Dataset
 
-UTC = dt.UTC
-ZONES = [UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(dt.timedelta(hours=-8))]
-# A few fixed instants make ties on timestamps common; arbitrary ones cover the rest.
-NEW_YEAR = dt.datetime(2024, 1, 1, tzinfo=UTC)
-INSTANTS = [NEW_YEAR, NEW_YEAR, NEW_YEAR + dt.timedelta(microseconds=1),
-            dt.datetime(2000, 2, 29, 12, tzinfo=UTC)]
 STATUSES = ["pending", "processing", "shipped", "cancelled"]
 
 ArgStrategy = Callable[[Dataset], st.SearchStrategy[Any]]
 
-ids = st.integers(min_value=1, max_value=40)
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-# Any instant (microseconds since 1970: one draw, not eight) in one of a few time zones...
-instants = st.builds(lambda us, zone: (EPOCH + dt.timedelta(microseconds=us)).astimezone(zone),
-                     st.integers(0, 4102444800 * 10**6), st.sampled_from(ZONES))
-# ...but four times in five one of the fixed INSTANTS, so that ties are common.
-timestamps = st.tuples(st.integers(0, len(INSTANTS)), instants).map(
-    lambda pick: INSTANTS[pick[0]] if pick[0] < len(INSTANTS) else pick[1])
 words = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6)
 # Keys come from small pools: one draw each (text is several), and a small pool makes the
 # arguments hit present keys and the data hit unique constraints often.
@@ -49,94 +31,6 @@ def money(places_max: str, minimum: str = "0") -> st.SearchStrategy[Decimal]:
     low, high = int(Decimal(minimum) * 100), int(Decimal(places_max) * 100)
     cents = st.integers(low, high) | st.sampled_from([low, high])
     return cents.map(lambda c: Decimal(c).scaleb(-2))
-
-
-# A foreign key is drawn as an index into its parent's keys (0 is NULL where NULL is allowed)
-# and resolved after the draw: the strategy is built once, every draw has the same shape
-# whether or not the parent table is empty, and Hypothesis can delete parents when shrinking.
-fk = st.integers(0, 8)
-NULLABLE = {("users", "tenant_id"), ("orders", "tenant_id"), ("orders", "product_id"),
-            ("invoices", "user_id")}
-UNIQUE = {"tenants": ("slug",), "users": ("email",), "products": ("sku",),
-          "invoices": ("order_id",)}
-
-
-def table(max_rows: int, min_rows: int = 0, **columns: st.SearchStrategy[Any],
-          ) -> st.SearchStrategy[list[dict[str, Any]]]:
-    """Rows with distinct ids (gaps allowed); foreign keys still as indexes."""
-    return st.lists(st.fixed_dictionaries({"id": ids, **columns}), min_size=min_rows,
-                    max_size=max(max_rows, min_rows), unique_by=lambda row: row["id"])
-
-
-def with_parents(tables: tuple[str, ...]) -> set[str]:
-    """The tables, and every table a row of theirs cannot exist without (NOT NULL keys)."""
-    needed = set(tables)
-    for child in reversed(TABLES):  # children before their parents: one pass reaches the top
-        for (table, column), parent in REFERENCES.items():
-            if table == child and child in needed and (table, column) not in NULLABLE:
-                needed.add(parent)
-    return needed
-
-
-def resolve(raw: Dataset) -> Dataset:
-    """Turn foreign-key indexes into ids of rows that exist, drop rows whose required parent
-    table is empty, and keep the first row for each value of a unique column."""
-    dataset: Dataset = {}
-    for name in TABLES:
-        rows = []
-        seen: dict[str, set[Any]] = {column: set() for column in UNIQUE.get(name, ())}
-        for row in sorted(raw[name], key=lambda r: r["id"]):
-            row = dict(row)
-            for (child, column), parent in REFERENCES.items():
-                if child != name:
-                    continue
-                keys = [r["id"] for r in dataset[parent]]
-                index = row[column]
-                if (child, column) in NULLABLE:
-                    row[column] = keys[(index - 1) % len(keys)] if index and keys else None
-                elif keys:
-                    row[column] = keys[index % len(keys)]
-                else:
-                    break
-            else:
-                if all(row[c] not in seen[c] for c in seen):
-                    for column in seen:
-                        seen[column].add(row[column])
-                    rows.append(row)
-        dataset[name] = rows
-    return dataset
-
-
-@functools.cache
-def datasets(max_rows: int = 4, rich: tuple[str, ...] = ()) -> st.SearchStrategy[Dataset]:
-    """Database states that satisfy every constraint of shared_schema/schema.sql. With `rich`,
-    half of them have rows in those tables (and in the parents those rows need): small
-    random datasets rarely line up deep chains such as an order that has items."""
-    if rich:
-        return datasets(max_rows) | _datasets(max_rows, with_parents(rich))
-    return _datasets(max_rows, set())
-
-
-def _datasets(max_rows: int, needed: set[str]) -> st.SearchStrategy[Dataset]:
-    def rows(table_name: str, /, **columns: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-        return table(max_rows, int(table_name in needed), **columns)
-
-    return st.fixed_dictionaries({
-        "tenants": rows("tenants", slug=slugs, name=words),
-        "users": rows("users", tenant_id=fk, email=emails, name=st.none() | words,
-                      is_active=st.booleans(), created_at=timestamps),
-        "products": rows("products", tenant_id=fk, sku=skus, name=words,
-                         price=money("99999999.99"),
-                         stock=st.none() | st.integers(0, 2**31 - 1)),
-        "orders": rows("orders", tenant_id=fk, user_id=fk, product_id=fk,
-                       amount=money("9999999999.99"), status=st.sampled_from(STATUSES),
-                       created_at=timestamps),
-        "order_items": rows("order_items", order_id=fk, product_id=fk,
-                            quantity=st.integers(1, 2**31 - 1),
-                            unit_price=money("99999999.99")),
-        "invoices": rows("invoices", order_id=fk, user_id=fk,
-                         amount=money("9999999999.99", minimum="0.01"), issued_at=timestamps),
-    }).map(resolve)
 
 
 def key_of(table: str, column: str = "id", absent: st.SearchStrategy[Any] | None = None,

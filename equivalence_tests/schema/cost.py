@@ -1,6 +1,7 @@
-"""What drawing one dataset costs: derived from the demo schema's catalog vs today's
-hand-written `equivalence_tests.strategies.datasets()`. Prints milliseconds per dataset,
-with Hypothesis's own per-example overhead (an empty strategy) shown and subtracted.
+"""What drawing one dataset derived from the demo schema's catalog costs (the hand-written
+strategies it replaced measured 1.50 ms net per dataset, 2.17 ms with rich order items, on the
+day they were replaced). Prints milliseconds per dataset, with Hypothesis's own per-example
+overhead (an empty strategy) shown and subtracted.
 
     python -m equivalence_tests.schema.cost [examples]
 
@@ -19,7 +20,6 @@ import psycopg2
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from equivalence_tests import strategies
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.server import postgres_server
 from equivalence_tests.harness.state import SCHEMA_SQL
@@ -54,10 +54,7 @@ def main(examples: int = 500) -> None:
     empty = per_example(st.none(), examples)
     print(f"hypothesis overhead per example: {empty * 1000:.3f} ms ({examples} examples)")
     rows = [
-        ("today: strategies.datasets()", strategies.datasets()),
         ("derived: datasets(read_catalog(demo))", datasets(catalog)),
-        ("today: strategies.datasets(rich=('order_items',))",
-         strategies.datasets(rich=("order_items",))),
         ("derived: datasets(demo, rich=('order_items',))",
          datasets(catalog, rich=("order_items",))),
     ]

@@ -18,6 +18,7 @@ from equivalence_tests.harness.compare import Observation
 from equivalence_tests.harness.state import Dataset, ResetBlocked, ServerLost
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.harness.workers import CALL_TIMEOUT, WorkerError
+from equivalence_tests.inference import infer
 from equivalence_tests.registry import Pair
 from equivalence_tests.study import data
 from shared_schema import protocol
@@ -111,21 +112,12 @@ def observe(bench: Workbench, pair: Pair, dataset: Dataset, args: dict[str, Any]
 
 def _strategy(bench: Workbench, pair: Pair) -> st.SearchStrategy[Dataset]:
     """The datasets `check()` draws for this pair (the service's own, where benches know it)."""
-    own = getattr(bench, "datasets", None)
-    if callable(own):
-        return own(pair.rich)  # type: ignore[no-any-return]
-    from equivalence_tests.strategies import datasets
-
-    return datasets(rich=pair.rich)
+    return bench.datasets(pair.rich)
 
 
 def _arguments(bench: Workbench, pair: Pair) -> dict[str, Any]:
     """The argument strategies `check()` draws: registered ones over inferred ones."""
-    try:
-        from equivalence_tests.inference import infer  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return dict(pair.args)
-    return {**infer(pair.legacy, getattr(pair, "infer", {}), bench.catalog), **pair.args}
+    return {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
 
 
 def _rows(dataset: Dataset) -> int:
