@@ -48,6 +48,18 @@ def start_driver(server: ControlledServer, *pairs: str, parent: bool = False,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
+@contextlib.contextmanager
+def running_driver(server: ControlledServer, *pairs: str, parent: bool = False,
+                   ) -> Iterator[subprocess.Popen[str]]:
+    """`start_driver`, and whatever of it still runs is killed at the end, pass or fail."""
+    driver = start_driver(server, *pairs, parent=parent)
+    try:
+        yield driver
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(driver.pid, signal.SIGKILL)
+
+
 def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -97,8 +109,7 @@ def assert_nothing_left(server: ControlledServer) -> None:
 @pytest.mark.parametrize("when", ["while provisioning", "mid-run"])
 def test_ctrl_c_as_nox_delivers_it_leaves_no_database_and_never_says_safe(
         server: ControlledServer, when: str) -> None:
-    driver = start_driver(server, *READS)
-    try:
+    with running_driver(server, *READS) as driver:
         wait_for(server.databases, 60, "the run's databases")
         if when == "mid-run":
             time.sleep(4)
@@ -107,29 +118,21 @@ def test_ctrl_c_as_nox_delivers_it_leaves_no_database_and_never_says_safe(
         assert driver.returncode != 0
         assert "-> safe to ship" not in output
         assert_nothing_left(server)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(driver.pid, signal.SIGKILL)
 
 
 def test_sigkill_of_the_driver_leaves_no_database_the_janitor_drops_them(
         server: ControlledServer) -> None:
-    driver = start_driver(server, *READS)
-    try:
+    with running_driver(server, *READS) as driver:
         wait_for(lambda: len(server.databases()) == 2, 60, "the run's databases")
         time.sleep(2)
         driver.kill()
         finish(driver)
         assert_nothing_left(server)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(driver.pid, signal.SIGKILL)
 
 
 def test_sigterm_to_nox_ends_the_driver_too_instead_of_orphaning_it(
         server: ControlledServer) -> None:
-    driver = start_driver(server, *READS, parent=True)  # the parent stands in for nox
-    try:
+    with running_driver(server, *READS, parent=True) as driver:  # the parent stands in for nox
         wait_for(lambda: len(server.databases()) == 2, 60, "the run's databases")
         time.sleep(2)
         driver.terminate()  # to "nox" only, which dies without passing it on
@@ -137,15 +140,12 @@ def test_sigterm_to_nox_ends_the_driver_too_instead_of_orphaning_it(
         started = time.monotonic()
         assert_nothing_left(server)
         assert time.monotonic() - started < 15
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(driver.pid, signal.SIGKILL)
 
 
 def test_a_server_restart_mid_run_reconnects_and_the_verdicts_stand(
         server: ControlledServer) -> None:
-    driver = start_driver(server, "get_active_users", "get_user_orders", "count_pending_orders")
-    try:
+    pairs = ("get_active_users", "get_user_orders", "count_pending_orders")
+    with running_driver(server, *pairs) as driver:
         wait_for(lambda: len(server.databases()) == 2, 60, "the run's databases")
         time.sleep(2)
         server.stop()
@@ -156,15 +156,11 @@ def test_a_server_restart_mid_run_reconnects_and_the_verdicts_stand(
         assert "3 pairs (SQLAlchemy 1.4.54 vs " in output and "3 equivalent" in output, output
         assert driver.returncode == 0, output
         assert_nothing_left(server)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(driver.pid, signal.SIGKILL)
 
 
 def test_a_server_that_dies_mid_run_ends_it_with_one_line_naming_what_was_left(
         server: ControlledServer) -> None:
-    driver = start_driver(server, *READS)
-    try:
+    with running_driver(server, *READS) as driver:
         wait_for(lambda: len(server.databases()) == 2, 60, "the run's databases")
         names = server.databases()
         time.sleep(2)
@@ -183,9 +179,6 @@ def test_a_server_that_dies_mid_run_ends_it_with_one_line_naming_what_was_left(
         assert {leftover.name for leftover in swept} <= set(names)
         assert {leftover.action for leftover in swept} <= {"dropped"}
         wait_for(lambda: not server.databases(), 20, "the leftovers to be dropped")
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(driver.pid, signal.SIGKILL)
 
 
 def test_leftovers_of_dead_runs_are_dropped_and_nothing_else_is_touched(
