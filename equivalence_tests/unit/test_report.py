@@ -41,6 +41,12 @@ def test_an_interrupted_or_untidy_run_is_never_safe_even_if_every_pair_finished(
     assert summary_line(run).endswith("-> NOT safe to ship")
 
 
+def test_a_pair_that_never_ran_alone_makes_the_run_not_safe() -> None:
+    run = Run(selected=["a", "b"], verdicts=[verdict("a", "equivalent")])
+    assert not run.safe
+    assert summary_line(run).endswith("1 equivalent, 1 not run -> NOT safe to ship")
+
+
 def test_a_run_with_no_pair_is_not_safe() -> None:
     assert not Run().safe
 
