@@ -36,7 +36,6 @@ from equivalence_tests.harness.workbench import (
 )
 from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.services import Service, discover
-from equivalence_tests.step import models_module
 
 # `explain` re-runs failing cases many times to annotate lines; our report says more, faster.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
@@ -127,7 +126,7 @@ class Services:
         """Each side's models against the schema: a blocking difference fails the run."""
         for side, worker in zip(("legacy_14", "modern_20"), bench.workers, strict=True):
             try:
-                found = schema_drift(worker, models_module(service, side))
+                found = schema_drift(worker, service.models_module(side))
             except WorkerError as error:
                 RUN.notes.append(f"{service.name}: drift of {side} not checked: {error}")
                 continue

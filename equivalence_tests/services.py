@@ -49,6 +49,10 @@ class Service:
     database: str = "database"  # the module (under each side) with engine and SessionLocal
     declared: bool = False  # named in pairs.py (its modules are not discovered on their own)
 
+    def models_module(self, side: str) -> str:
+        """Where `side`'s models are: the service's `models` module, or the module itself."""
+        return side + (self.models or "legacy_14.models").removeprefix("legacy_14")
+
     @property
     def ddl_source(self) -> str:
         return str(self.schema.relative_to(ROOT)) if self.schema else f"DDL of {self.models}"

@@ -54,12 +54,6 @@ STEP_JSON = """{
 DEPRECATED = ("Deprecat", "Legacy", "Removed", "Moved")
 
 
-def models_module(service: Service, side: str) -> str:
-    """Where each side's models are: the service's `models` module, or the module itself."""
-    legacy = service.models or "legacy_14.models"
-    return side + legacy.removeprefix("legacy_14")
-
-
 def modern_paths(service: Service) -> list[str]:
     paths = []
     for module in service.modules:
@@ -107,7 +101,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[s
     drift_problems: list[str] = []
     for side, worker in zip(("legacy_14", "modern_20"), bench.workers, strict=True):
         try:
-            found = schema_drift(worker, models_module(service, side))
+            found = schema_drift(worker, service.models_module(side))
         except WorkerError as error:
             drift_problems.append(f"drift of {side} could not be checked: {error}")
             continue
