@@ -1,4 +1,9 @@
-"""Shared fixtures: one workbench (server, databases, workers) per test run; the verdict report."""
+"""Shared fixtures: one workbench (server, databases, workers) per test run; the verdict report.
+
+Under pytest-xdist (`-n N`) each worker is such a test run, with databases and workers of its
+own; the controller starts nothing but, without WORKBENCH_DATABASE_URL, one throwaway server
+the workers share; it gathers every worker's verdicts into one table and one summary line.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +15,36 @@ import signal
 import sys
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
 
 from equivalence_tests.harness.check import Verdict
-from equivalence_tests.harness.databases import ProvisioningError
+from equivalence_tests.harness.databases import OwnedDatabases, ProvisioningError
 from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
+from equivalence_tests.harness.exampledb import REDIS_VAR, ExampleDatabaseError, example_database
 from equivalence_tests.harness.report import (
+    ERROR_PROPERTY,
+    ROW_PROPERTY,
+    STATE_OUTPUT,
+    Gather,
+    Row,
     Run,
     counterexample_text,
     render,
     summary_line,
     verdict_table,
 )
+from equivalence_tests.harness.server import URL_VAR, find_binaries, throwaway_server
 from equivalence_tests.harness.server import ProvisioningError as ServerError
 from equivalence_tests.harness.state import ServerLost
 from equivalence_tests.harness.workbench import (
     Lab,
     SchemaError,
     Workbench,
+    demo_service,
     open_service,
-    open_workbench,
     provision,
 )
 from equivalence_tests.harness.workers import WorkerError
@@ -46,6 +59,9 @@ settings.load_profile(os.environ.get("WORKBENCH_PROFILE", "default"))
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
 VERDICTS = RUN.verdicts
+GATHER = Gather(RUN)  # under xdist, on the controller: the workers' verdicts, into RUN
+SHARED_SERVER = "workbench_server"  # workerinput key: the throwaway server the workers share
+_CONTROLLER = contextlib.ExitStack()  # that server, stopped once every worker has ended
 
 
 def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -78,17 +94,125 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     signal.signal(signal.SIGINT, _terminate_as_interrupt)
     _die_with_parent()
+    _use_example_database()
+
+
+def _use_example_database() -> None:
+    """With WORKBENCH_HYPOTHESIS_REDIS, examples are saved to and replayed from that Redis too."""
+    try:
+        database = example_database()
+    except ExampleDatabaseError as error:
+        pytest.exit(f"workbench: {error}", returncode=3)
+    if database is None:
+        return
+    current = os.environ.get("WORKBENCH_PROFILE", "default")
+    if current == "ci":  # derandomized: Hypothesis reads and writes no example database
+        RUN.notes.append(f"{REDIS_VAR} is not used under WORKBENCH_PROFILE=ci (derandomized "
+                         "examples: no example database)")
+        return
+    for name in ("default", "thorough"):
+        settings.register_profile(name, settings.get_profile(name), database=database)
+    settings.load_profile(current)
+
+
+def in_worker(config: pytest.Config) -> bool:
+    """An xdist worker: it runs pairs and sends what became of them to the controller."""
+    return hasattr(config, "workerinput")
+
+
+def controls_workers(config: pytest.Config) -> bool:
+    """The xdist controller (-n N, N > 0): it runs no test, it gathers the workers' results."""
+    return not in_worker(config) and getattr(config.option, "dist", "no") != "no"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Without a database URL, the controller starts one throwaway server for all its workers
+    (one initdb, one server's memory, not one each)."""
+    if not controls_workers(session.config) or os.environ.get(URL_VAR, "").strip():
+        return
+    try:
+        url = _CONTROLLER.enter_context(throwaway_server(find_binaries()))
+    except BROKEN as error:
+        pytest.exit(f"workbench: {error}", returncode=3)
+    session.config.stash[_SHARED_URL] = url
+
+
+_SHARED_URL = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist (controller): hand the shared server down to each worker it starts."""
+    url = node.config.stash.get(_SHARED_URL, None)
+    if url is not None:
+        node.workerinput[SHARED_SERVER] = url
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    GATHER.collected(ids)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    GATHER.node_down(node.gateway.id, getattr(node, "workeroutput", None), error)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """On the controller, a worker's report of a pair: its verdict row or harness error."""
+    if getattr(report, "node", None) is None:
+        return  # this process's own report
+    crashed = str(report.longrepr) if report.when == "???" else ""  # xdist's crash report
+    GATHER.report(report.nodeid, report.user_properties, crashed)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _CONTROLLER.close()
+
+
+def send_to_controller(request: pytest.FixtureRequest, key: str, value: object) -> None:
+    """Attach to the pair's test report what the controller needs of it (xdist workers only)."""
+    if in_worker(request.config):
+        request.node.user_properties.append((key, value))
+
+
+def record_verdict(request: pytest.FixtureRequest, verdict: Verdict) -> None:
+    RUN.verdicts.append(verdict)
+    shown = ""
+    if verdict.counterexample is not None and verdict.ok:
+        shown = counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name))
+    send_to_controller(request, ROW_PROPERTY, Row.of(verdict, shown).wire())
+
+
+def record_error(request: pytest.FixtureRequest, name: str, error: BaseException) -> None:
+    RUN.errors[name] = f"{type(error).__name__}: {error}"
+    send_to_controller(request, ERROR_PROPERTY, [name, RUN.errors[name]])
+
+
+@contextlib.contextmanager
+def _lab(config: pytest.Config) -> Iterator[Lab]:
+    """The run's server and owned databases: the controller's shared throwaway server for an
+    xdist worker when it started one, else provision() (the URL's server, or a throwaway one)."""
+    shared = getattr(config, "workerinput", {}).get(SHARED_SERVER)
+    with contextlib.ExitStack() as stack:
+        if shared is None:
+            lab = stack.enter_context(provision())
+        else:
+            lab = Lab(stack.enter_context(OwnedDatabases(shared)), "the throwaway PostgreSQL", [])
+        # One list: what the workbench notes later (a server restart survived) is the run's.
+        RUN.notes += lab.notes
+        lab.notes = RUN.notes
+        yield lab
 
 
 BROKEN = (ProvisioningError, ServerError, WorkerError, ServerLost, SchemaError)
 
 
 @pytest.fixture(scope="session")
-def workbench() -> Iterator[Workbench]:
+def workbench(pytestconfig: pytest.Config) -> Iterator[Workbench]:
     """The demo service's workbench (the quality and plumbing tests use it)."""
     try:
-        with open_workbench() as bench:
-            RUN.notes = bench.notes
+        with _lab(pytestconfig) as lab, open_service(lab, demo_service()) as bench:
             yield bench
     except BROKEN as error:
         if RUN.started:  # the verdicts so far are still shown; this line joins them
@@ -100,16 +224,24 @@ def workbench() -> Iterator[Workbench]:
 
 class Services:
     """The main job's workbenches: one per service, opened when its first pair runs and
-    stopped when the next service's begins (pairs are run service by service)."""
+    stopped when the next service's begins (pairs are run service by service). With
+    `keep_open` (an xdist worker, whose pairs come in whatever order xdist sends them) every
+    service opened stays open until the end: a service is never opened twice."""
 
-    def __init__(self, lab: Lab) -> None:
+    def __init__(self, lab: Lab, keep_open: bool = False) -> None:
         self.lab = lab
+        self.keep_open = keep_open
         self.current: tuple[str, Workbench, contextlib.ExitStack] | None = None
+        self.kept: dict[str, tuple[str, Workbench, contextlib.ExitStack]] = {}
 
     def bench(self, name: str) -> Workbench:
         if self.current is not None and self.current[0] == name:
             return self.current[1]
-        self.close()
+        if name in self.kept:
+            self.current = self.kept[name]
+            return self.current[1]
+        if not self.keep_open:
+            self.close()
         stack = contextlib.ExitStack()
         try:
             service = discover()[name]
@@ -118,7 +250,7 @@ class Services:
         except BaseException:
             stack.close()
             raise
-        self.current = (name, bench, stack)
+        self.current = self.kept[name] = (name, bench, stack)
         return bench
 
     @staticmethod
@@ -134,19 +266,25 @@ class Services:
                 RUN.blockers.append(f"{service.name}: {line}")
 
     def close(self) -> None:
-        if self.current is not None:
-            current, self.current = self.current, None
-            bench = current[1]
-            RUN.notes += [f"{current[0]}: {line}" for line in bench.refusals.lines(bench.catalog)]
-            current[2].close()
+        """Stop every open service (the databases stay until the run ends)."""
+        self.current = None
+        errors: list[BaseException] = []
+        while self.kept:
+            name, bench, stack = self.kept.pop(next(iter(self.kept)))
+            RUN.notes += [f"{name}: {line}" for line in bench.refusals.lines(bench.catalog)]
+            try:
+                stack.close()
+            except BaseException as error:  # the others are still stopped
+                errors.append(error)
+        if errors:
+            raise errors[0]
 
 
 @pytest.fixture(scope="session")
-def services() -> Iterator[Services]:
+def services(pytestconfig: pytest.Config) -> Iterator[Services]:
     try:
-        with provision() as lab:
-            RUN.notes = lab.notes
-            opened = Services(lab)
+        with _lab(pytestconfig) as lab:
+            opened = Services(lab, keep_open=in_worker(pytestconfig))
             try:
                 yield opened
             finally:
@@ -211,7 +349,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not RUN.selected:
+    if not RUN.selected or in_worker(terminalreporter.config):
         return
     write = terminalreporter.write
     for verdict in VERDICTS:
@@ -219,9 +357,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.section(f"{verdict.pair.name}: {verdict.status}")
             text = counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name))
             write(text + "\n")
+    for row in RUN.all_rows:  # known divergences found by xdist workers
+        if row.shown:
+            terminalreporter.section(f"{row.name}: {row.status}")
+            write(row.shown + "\n")
     terminalreporter.section("verdicts")
-    if VERDICTS:
-        write(render(verdict_table(VERDICTS)))
+    if RUN.all_rows:
+        write(render(verdict_table(RUN.all_rows)))
     for note in RUN.notes:
         write(f"note: {note}\n")
     for name, error in RUN.errors.items():
@@ -233,7 +375,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write(summary_line(RUN) + "\n")
 
 
+@pytest.hookimpl(trylast=True)  # after the fixtures' teardown (interrupted runs) and xdist's end
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Whatever pytest thinks, a run that is not safe to ship does not exit 0."""
+    if in_worker(session.config):
+        session.config.workeroutput[STATE_OUTPUT] = RUN.wire()  # type: ignore[attr-defined]
+        return
     if RUN.selected and not RUN.safe and session.exitstatus == 0:
         session.exitstatus = 1

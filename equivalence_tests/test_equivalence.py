@@ -3,7 +3,7 @@ the same on SQLAlchemy 1.4 and 2.x."""
 
 import pytest
 
-from equivalence_tests.conftest import RUN, Services, rerun_command
+from equivalence_tests.conftest import RUN, Services, record_error, record_verdict, rerun_command
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.report import counterexample_text
 from equivalence_tests.harness.state import ResetBlocked, ServerLost
@@ -13,8 +13,9 @@ from equivalence_tests.registry import Pair, every_pair
 
 PAIRS, UNPAIRED = every_pair()
 RUN.unpaired = UNPAIRED
-# Service by service: each service's workbench is opened once, then stopped.
-ORDERED = sorted(PAIRS, key=lambda pair: pair.service != "demo")
+# Service by service: each service's workbench is opened once, then stopped. Under xdist
+# (`-n N`, `--dist load`) each worker gets consecutive runs of this order.
+ORDERED = sorted(PAIRS, key=lambda pair: (pair.service != "demo", pair.service))
 
 
 @pytest.mark.parametrize("pair", ORDERED, ids=lambda pair: pair.name)
@@ -23,20 +24,20 @@ def test_pair(pair: Pair, services: Services, request: pytest.FixtureRequest) ->
     try:
         verdict = check(pair, services.bench(pair.service))
     except SchemaError as error:  # that service cannot run; the others still can
-        RUN.errors[pair.name] = f"{type(error).__name__}: {error}"
+        record_error(request, pair.name, error)
         pytest.fail(f"workbench: pair {pair.name}: {error}", pytrace=False)
     except (WorkerError, ResetBlocked, ServerLost) as error:
         # The workbench itself is broken (a crashed or hung worker, a server gone): no later
         # verdict is worth having, so stop after this pair with the one line that says what
         # happened; the verdicts so far and the summary are still printed.
-        RUN.errors[pair.name] = f"{type(error).__name__}: {error}"
+        record_error(request, pair.name, error)
         request.session.shouldstop = f"workbench: pair {pair.name}: {error}"
         pytest.fail(f"workbench: pair {pair.name}: {error}", pytrace=False)
     except Exception as error:
         # A bug of the workbench on this pair: it has no verdict, and the summary says so.
-        RUN.errors[pair.name] = f"{type(error).__name__}: {error}"
+        record_error(request, pair.name, error)
         raise
-    RUN.verdicts.append(verdict)
+    record_verdict(request, verdict)
     if not verdict.ok:
         detail = (counterexample_text(pair, verdict, rerun_command(pair.name))
                   if verdict.counterexample else f"{pair.name}: {verdict.status}")

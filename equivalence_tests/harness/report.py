@@ -24,9 +24,53 @@ STYLE = {"equivalent": "green", "known divergence": "yellow"}
 ROOT = Path(__file__).resolve().parents[2]
 
 
+OK_STATUSES = ("equivalent", "known divergence")
+
+
+@dataclass
+class Row:
+    """One pair's line of the verdict table as plain data: what an xdist worker sends the
+    controller (a Verdict holds the pair's strategies and the Hypothesis objects: not sendable)."""
+
+    name: str
+    status: str
+    examples: int = 0
+    paths: str = "-"
+    statements: str = "0 / 0"
+    warnings: str = "- / -"
+    versions: tuple[str, str] = ("?", "?")
+    shown: str = ""  # the counterexample printed above the table (a known divergence)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in OK_STATUSES
+
+    @classmethod
+    def of(cls, v: Verdict, shown: str = "") -> Row:
+        paths = ", ".join(f"{label}: {hits}" for label, hits in v.covered.items()) or "-"
+        warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
+        if v.tally.leaked:
+            warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
+        return cls(v.pair.name, v.status, v.examples, paths,
+                   f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned,
+                   (v.versions[0], v.versions[1]), shown)
+
+    def wire(self) -> dict[str, Any]:
+        return {**self.__dict__, "versions": list(self.versions)}
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Row:
+        legacy, modern = data.get("versions") or ("?", "?")
+        return cls(**{**data, "versions": (str(legacy), str(modern))})
+
+
 @dataclass
 class Run:
-    """One run of the main job: the pairs selected, and what became of each of them."""
+    """One run of the main job: the pairs selected, and what became of each of them.
+
+    Under pytest-xdist each worker keeps one for the pairs it ran; the controller's gathers the
+    workers' rows (one per pair, as each pair ends) and their end-of-run state (`wire`,
+    `absorb`), and names the workers that ended without sending it (`lost`)."""
 
     selected: list[str] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
@@ -37,21 +81,120 @@ class Run:
     teardown_failed: bool = False
     unpaired: list[Unpaired] = field(default_factory=list)  # functions that cannot be compared
     blockers: list[str] = field(default_factory=list)  # e.g. models that drifted from the schema
+    rows: list[Row] = field(default_factory=list)  # verdicts of pairs run by other processes
+    # xdist workers that ended without their end-of-run state: "xdist worker gw1 crashed (...)"
+    lost: list[str] = field(default_factory=list)
+
+    @property
+    def all_rows(self) -> list[Row]:
+        """Every verdict, this process's and the workers', in the order of the selection."""
+        rows = [Row.of(v) for v in self.verdicts] + self.rows
+        order = {name: i for i, name in enumerate(self.selected)}
+        return sorted(rows, key=lambda row: order.get(row.name, len(order)))
 
     def outcome(self, name: str) -> str:
         """A selected pair's verdict, or why it has none."""
-        for verdict in self.verdicts:
-            if verdict.pair.name == name:
-                return verdict.status
+        for row in self.all_rows:
+            if row.name == name:
+                return row.status
         return "harness error" if name in self.errors else "not run"
 
     @property
     def safe(self) -> bool:
         """Safe to ship only if every selected pair has an ok verdict and nothing broke."""
-        ok = {v.pair.name for v in self.verdicts if v.ok}
+        ok = {row.name for row in self.all_rows if row.ok}
         return (bool(self.selected) and all(name in ok for name in self.selected)
                 and not self.errors and not self.interrupted and not self.teardown_failed
-                and not self.blockers)
+                and not self.blockers and not self.lost)
+
+    def wire(self) -> dict[str, Any]:
+        """What an xdist worker sends the controller at its end (its rows went one by one)."""
+        return {"errors": dict(self.errors),
+                "notes": list(self.notes), "started": self.started,
+                "interrupted": self.interrupted, "teardown_failed": self.teardown_failed,
+                "unpaired": [[u.service, u.target, u.reason] for u in self.unpaired],
+                "blockers": list(self.blockers)}
+
+    def absorb(self, data: dict[str, Any]) -> None:
+        """Add a worker's end-of-run state; lines two workers both report are kept once."""
+        self.errors.update(data.get("errors", {}))
+        self.notes += [line for line in data.get("notes", []) if line not in self.notes]
+        self.blockers += [line for line in data.get("blockers", []) if line not in self.blockers]
+        for service, target, reason in data.get("unpaired", []):
+            unpaired = Unpaired(service, target, reason)
+            if unpaired not in self.unpaired:
+                self.unpaired.append(unpaired)
+        self.started = self.started or bool(data.get("started"))
+        self.interrupted = self.interrupted or str(data.get("interrupted") or "")
+        self.teardown_failed = self.teardown_failed or bool(data.get("teardown_failed"))
+
+
+# What xdist workers attach to a pair's test report (`user_properties`), for the controller.
+ROW_PROPERTY = "workbench_row"  # the pair's Row.wire()
+ERROR_PROPERTY = "workbench_error"  # [pair name, the harness error it hit]
+# The key of a worker's Run.wire() in its `workeroutput`, sent when the worker ends.
+STATE_OUTPUT = "workbench_run"
+PAIR_TEST = "::test_pair["  # in the node id of every pair's test
+
+
+def pair_of(nodeid: str) -> str | None:
+    """The pair a test's node id names (its parameter id: the pair's name), if it is a pair's."""
+    if PAIR_TEST not in nodeid or not nodeid.endswith("]"):
+        return None
+    return nodeid[nodeid.index(PAIR_TEST) + len(PAIR_TEST):-1]
+
+
+class Gather:
+    """The xdist controller's side of the main job: one Run over every worker.
+
+    The selection is what the workers collected (each collects the same); a pair's verdict or
+    harness error comes with its test report as soon as it ends; a worker's notes, blockers and
+    interrupt come with its end. A worker that ends without them (it crashed, or was killed) is
+    `lost`, and a pair its crash cut short is a harness error: neither is ever safe to ship."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.ids: list[str] = []
+        self.names: dict[str, str] = {}  # node id -> the pair's name, as its report said
+        self.ended: set[str] = set()  # workers whose end was seen
+
+    def collected(self, ids: Sequence[str]) -> None:
+        if not self.ids:
+            self.ids = [nodeid for nodeid in ids if pair_of(nodeid) is not None]
+            self._settle()
+
+    def report(self, nodeid: str, properties: Sequence[Sequence[Any]],
+               crashed: str = "") -> None:
+        """A pair's test report, from a worker (`crashed`: xdist's line when its worker died
+        under it)."""
+        for key, value in properties:
+            if key == ROW_PROPERTY:
+                row = Row.from_wire(value)
+                self.names[nodeid] = row.name
+                if all(seen.name != row.name for seen in self.run.rows):
+                    self.run.rows.append(row)
+            elif key == ERROR_PROPERTY:
+                name, error = value
+                self.names[nodeid] = name
+                self.run.errors[name] = error
+        if crashed and (name := self.names.get(nodeid, pair_of(nodeid))):
+            self.run.errors.setdefault(name, crashed)
+        self._settle()
+
+    def node_down(self, worker: str, output: dict[str, Any] | None, error: object) -> None:
+        """A worker ended: with its end-of-run state, or without (crashed, killed)."""
+        if worker in self.ended:
+            return  # xdist says so twice for an interrupted worker
+        self.ended.add(worker)
+        if output is not None and STATE_OUTPUT in output:
+            self.run.absorb(output[STATE_OUTPUT])
+        else:
+            why = f"crashed ({error})" if error else "ended without reporting"
+            self.run.lost.append(f"xdist worker {worker} {why}")
+
+    def _settle(self) -> None:
+        self.run.selected = [self.names.get(nodeid) or pair_of(nodeid) or nodeid
+                             for nodeid in self.ids]
 
 
 def render(renderable: Any, width: int = 140) -> str:
@@ -60,20 +203,17 @@ def render(renderable: Any, width: int = 140) -> str:
     return buffer.getvalue()
 
 
-def verdict_table(verdicts: Sequence[Verdict]) -> Table:
+def verdict_table(verdicts: Sequence[Verdict | Row]) -> Table:
     table = Table(title="Pairs", show_lines=False, title_justify="left")
     for column in ("pair", "verdict", "examples", "paths exercised", "max SQL per call",
                    "warnings (legacy / modern)"):
         table.add_column(column, overflow="fold")
     for v in verdicts:
-        status = Text(v.status, style=STYLE.get(v.status, "bold red"))
-        paths = ", ".join(f"{label}: {hits}" for label, hits in v.covered.items()) or "-"
-        warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
-        if v.tally.leaked:
-            warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
+        row = v if isinstance(v, Row) else Row.of(v)
+        status = Text(row.status, style=STYLE.get(row.status, "bold red"))
         # Text, not str: rich would read `Mapped[str]` in a label as markup and eat it.
-        table.add_row(Text(v.pair.name), status, str(v.examples), Text(paths),
-                      f"{v.tally.statements[0]} / {v.tally.statements[1]}", Text(warned))
+        table.add_row(Text(row.name), status, str(row.examples), Text(row.paths),
+                      row.statements, Text(row.warnings))
     return table
 
 
@@ -84,8 +224,11 @@ def summary_line(run: Run) -> str:
         status = run.outcome(name).split(":")[0]
         counts[status] = counts.get(status, 0) + 1
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    versions = sorted({f"SQLAlchemy {v.versions[0]} vs {v.versions[1]}" for v in run.verdicts})
+    versions = sorted({f"SQLAlchemy {row.versions[0]} vs {row.versions[1]}"
+                       for row in run.all_rows})
     why = []
+    if run.lost:
+        why += run.lost
     if run.interrupted:
         why.append(f"interrupted by {run.interrupted}")
     if run.teardown_failed:
