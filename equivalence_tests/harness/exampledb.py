@@ -51,7 +51,7 @@ def example_database(environ: Mapping[str, str] = os.environ) -> ExampleDatabase
                                       socket_timeout=30)
         client.ping()
     except (redis.RedisError, ValueError, OSError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(".")
         raise ExampleDatabaseError(
             f"cannot use {REDIS_VAR} ({masked(url)}): {reason}; start that Redis, or unset "
             f"{REDIS_VAR} to keep examples in .hypothesis/ only") from None

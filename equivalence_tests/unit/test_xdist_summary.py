@@ -38,7 +38,7 @@ def ended(run: Run | None = None) -> dict[str, object]:
 
 def gathered() -> Gather:
     gather = Gather(Run())
-    gather.collected(IDS + ["equivalence_tests/unit/test_x.py::test_other"])
+    gather.collected([*IDS, "equivalence_tests/unit/test_x.py::test_other"])
     return gather
 
 
@@ -168,6 +168,6 @@ def test_real_xdist_workers_one_of_which_dies_under_a_pair(tmp_path: Path) -> No
     assert out.count("== verdicts ==") == 1, out
     summaries = [line for line in out.splitlines() if line.startswith("3 pairs")]
     assert len(summaries) == 1, out
-    assert summaries[0].startswith("3 pairs (SQLAlchemy 1 vs 2): 2 equivalent, 1 harness error ("), \
-        out
+    head = "3 pairs (SQLAlchemy 1 vs 2): 2 equivalent, 1 harness error ("
+    assert summaries[0].startswith(head), out
     assert "crashed" in summaries[0] and summaries[0].endswith("-> NOT safe to ship"), out
