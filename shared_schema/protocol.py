@@ -2,6 +2,9 @@
 
 Driver -> worker:  {"op": "call", "target": "module:function", "args": {...},
                     "loads": ["orders.items"], "commit": false, "database": "database"}
+                   {"op": "calls", ...the same, with "calls": [{...args}, ...] for "args"}
+                   -> {"op": "results", "results": [<a "result" per call run>]}: calls on one
+                   dataset, in order, up to the first whose SQL may have changed the database
                    {"op": "ddl", "models": "legacy_14.blog"}  -> {"op": "ddl", "statements": [...]}
                    {"op": "quit"}
 Worker -> driver:  {"op": "hello", "side": ..., "sqlalchemy": "1.4.54", "python": "3.11.7"}
@@ -19,9 +22,11 @@ Schema drift:      {"op": "drift", "models": "legacy_14.models", "metadata": "Ba
 from __future__ import annotations
 
 import json
+import re
 from typing import IO, Any
 
 Message = dict[str, Any]
+PROFILE_VAR = "WORKBENCH_WORKER_PROFILE"  # a directory: each worker writes its cProfile stats there
 
 # What a function's first parameter is given, by its annotation's name or else its own name:
 # the worker passes it, the driver draws every other parameter.
@@ -41,6 +46,18 @@ def injected(name: str, annotation: str | None) -> str | None:
         if found:
             return found
     return BY_NAME.get(name)
+
+
+_READS = re.compile(r"\s*(SELECT|WITH|SAVEPOINT|RELEASE|ROLLBACK|SHOW)\b", re.I)
+_CHANGES = re.compile(r"\b(nextval|setval|INSERT|UPDATE|DELETE|MERGE|COPY|LOCK|CALL|PREPARE|"
+                      r"EXECUTE|NOTIFY|LISTEN|DO)\b", re.I)
+
+
+def read_only(statements: list[str]) -> bool:
+    """Whether these statements surely left the database as it was: plain SELECTs, savepoints
+    (a sequence's nextval() counts as a change). Anything else, known or not, may have
+    changed it: a call after it would not start from the same data."""
+    return all(_READS.match(s) and not _CHANGES.search(s) for s in statements)
 
 
 def send(stream: IO[str], message: Message) -> None:

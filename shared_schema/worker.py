@@ -251,6 +251,17 @@ class Worker:
                                 for w in caught}),
         }
 
+    def calls(self, message: protocol.Message) -> protocol.Message:
+        """A read-only pair's several argument draws on one dataset, in one message: run in
+        order until one may have changed the database (the calls after it would not start
+        from the dataset); the driver compares the calls both sides ran."""
+        results = []
+        for args in message["calls"]:
+            results.append(self.call({**message, "op": "call", "args": args}))
+            if not protocol.read_only(results[-1]["sql"]):
+                break
+        return {"op": "results", "results": results}
+
     def _function(self, target: str, module_name: str, name: str) -> Callable[..., Any]:
         if self.census is None or module_name in sys.modules:
             return getattr(importlib.import_module(module_name), name)  # type: ignore[no-any-return]
@@ -419,6 +430,8 @@ def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
         try:
             if message["op"] == "ddl":
                 reply = {"op": "ddl", "statements": metadata_ddl(message["models"])}
+            elif message["op"] == "calls":
+                reply = worker.calls(message)
             else:
                 reply = worker.call(message)
         except Exception as error:
@@ -431,7 +444,15 @@ def main() -> None:
     # The protocol owns the real stdout; anything side code prints goes to stderr instead.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.argv[1], sys.stdin, replies)
+    profile_to = os.environ.get(protocol.PROFILE_VAR)  # a directory, from the bench
+    if not profile_to:
+        serve(sys.argv[1], sys.stdin, replies)
+        return
+    import cProfile  # `nox -s bench -- --profile`
+
+    with cProfile.Profile() as profile:
+        serve(sys.argv[1], sys.stdin, replies)
+    profile.dump_stats(os.path.join(profile_to, f"{sys.argv[1]}-{os.getpid()}.pstats"))
 
 
 if __name__ == "__main__":

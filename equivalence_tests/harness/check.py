@@ -28,6 +28,7 @@ from equivalence_tests.inference import CannotInfer, infer
 from equivalence_tests.registry import Pair
 
 CONTROL_RERUNS = 2
+CALLS_PER_DATASET = 4  # at most, per example; Hypothesis draws 1 to 4
 
 
 @dataclass
@@ -41,6 +42,9 @@ class Counterexample(Exception):
     what: list[str]
     control_nondeterministic: bool = False
     legacy_again: Observation | None = None
+    # Calls made on the same dataset before this one (read-only ones, as far as their SQL
+    # tells): empty once Hypothesis has shrunk, unless they are needed to see the difference.
+    before: list[dict[str, Any]] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{'control nondeterministic' if self.control_nondeterministic else 'divergent'}: " \
@@ -52,26 +56,27 @@ class Tally:
     """What the examples of one pair exercised: paths, failures, SQL, warnings."""
 
     examples: int = 0  # examples searched until the first divergence (not shrinking's calls)
+    calls: int = 0  # calls compared in them (a read-only pair's example makes several)
     searching: bool = True
-    covered: dict[str, int] = field(default_factory=dict)  # path label -> examples that hit it
-    both_raised: Counter[str] = field(default_factory=Counter)  # error class -> examples
+    covered: dict[str, int] = field(default_factory=dict)  # path label -> calls that hit it
+    both_raised: Counter[str] = field(default_factory=Counter)  # error class -> calls
     raised_as: dict[str, str] = field(default_factory=dict)  # error class -> a message, SQLSTATE
     statements: tuple[int, int] = (0, 0)  # most statements one call emitted, per side
     warnings: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))
     leaked: list[str] = field(default_factory=list)  # sides that left a transaction open
-    wrote: int = 0  # examples in which either side wrote (its tables were read back)
-    # What the examples returned: outcome kind ("None", "list of N>0", "error NoResultFound";
-    # "legacy kind | modern kind" where the sides' differ) -> examples; and how many examples
+    wrote: int = 0  # calls after which either side's tables were read back (it wrote)
+    # What the calls returned: outcome kind ("None", "list of N>0", "error NoResultFound";
+    # "legacy kind | modern kind" where the sides' differ) -> calls; and how many calls
     # reached data (a non-empty outcome on either side, or a table the call changed).
     kinds: Counter[str] = field(default_factory=Counter)
     reached: int = 0
-    changed: int = 0  # examples after which a table differed from the dataset
+    changed: int = 0  # calls after which a table differed from the dataset
 
     def add(self, pair: Pair, legacy: Observation, modern: Observation,
             dataset: Dataset | None = None, facts: SchemaFacts = DEMO) -> None:
         if not self.searching:
             return  # Hypothesis is shrinking a divergence: these are not more examples
-        self.examples += 1
+        self.calls += 1
         (left, left_empty), (right, right_empty) = (outcome_kind(o.outcome)
                                                     for o in (legacy, modern))
         self.kinds[left if left == right else f"{left} | {right}"] += 1
@@ -215,15 +220,24 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     @given(st.data())
     def example(data: st.DataObject) -> None:
         dataset = data.draw(strategy, label="dataset")
-        args = {name: data.draw(arg(dataset), label=name) for name, arg in arguments.items()}
+        one_call = st.fixed_dictionaries({name: arg(dataset) for name, arg in arguments.items()})
+        calls = data.draw(st.lists(one_call, min_size=1,
+                                   max_size=calls_per_dataset(pair, arguments)),
+                          label="calls")
         try:
-            legacy, modern = bench.observe(pair, dataset, args)
+            observed = bench.observe_calls(pair, dataset, calls)
             bench.refusals.record(dataset, [])
         except DatasetRefused:
             # A constraint the strategy could not read: drop the rows the database refuses
             # (counted per table and constraint), and compare on the rest.
             dataset = bench.admissible(dataset)
-            legacy, modern = bench.observe(pair, dataset, args)
+            observed = bench.observe_calls(pair, dataset, calls)
+        tally.examples += tally.searching
+        for n, (legacy, modern) in enumerate(zip(*observed, strict=True)):
+            compare_call(dataset, calls[n], legacy, modern, calls[:n])
+
+    def compare_call(dataset: Dataset, args: dict[str, Any], legacy: Observation,
+                     modern: Observation, before: list[dict[str, Any]]) -> None:
         tally.add(pair, legacy, modern, dataset, facts)
         odd = _not_comparable(legacy) or _not_comparable(modern)
         if odd:
@@ -245,10 +259,11 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
             for _ in range(CONTROL_RERUNS):
                 (again,) = bench.observe(pair, dataset, args, sides=(0,))
                 if differences(pair, dataset, legacy, again, facts):
-                    found = Counterexample(dataset, args, legacy, modern, what, True, again)
+                    found = Counterexample(dataset, args, legacy, modern, what, True, again,
+                                           before)
                     unreliable.append(found)
                     raise found
-            raise Counterexample(dataset, args, legacy, modern, what)
+            raise Counterexample(dataset, args, legacy, modern, what, before=before)
 
     # Each pair keeps its own entry in Hypothesis's example database, so a divergence found
     # once is replayed first next time (the same hook Hypothesis's stateful testing uses).
@@ -275,6 +290,13 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     return Verdict(pair, _quiet_status(pair, tally), tally, None, bench.versions)
 
 
+def calls_per_dataset(pair: Pair, arguments: dict[str, Any]) -> int:
+    """How many argument draws an example may compare on its dataset: several (one reset, one
+    message per side) unless the pair says it writes or has nothing to draw. A call that
+    writes ends its example anyway (`Workbench.observe_calls`)."""
+    return 1 if pair.writes or not arguments else CALLS_PER_DATASET
+
+
 def _size(found: Counterexample) -> int:
     return len(json.dumps(found.dataset, default=str)) + len(json.dumps(found.arguments,
                                                                          default=str))
@@ -287,12 +309,13 @@ def _quiet_status(pair: Pair, tally: Tally) -> str:
     missed = [label for label, hits in tally.covered.items() if not hits]
     if missed:
         return f"incomplete: no example reached {', '.join(missed)}"
-    if tally.examples and sum(tally.both_raised.values()) == tally.examples:
+    if tally.calls and sum(tally.both_raised.values()) == tally.calls:
         raised = "; ".join(f"{error} {tally.raised_as.get(error, '')}".rstrip()
                            for error in sorted(tally.both_raised))
-        return f"vacuous: every example raised on both sides: {raised}"
-    if tally.examples and not tally.reached:
-        return f"vacuous: no example reached data ({kinds_text(tally)})"
+        return f"vacuous: every call raised on both sides: {raised}"
+    if tally.calls and not tally.reached:
+        return (f"vacuous: no call reached data in {tally.examples} examples "
+                f"({kinds_text(tally)})")
     return "equivalent"
 
 

@@ -91,14 +91,24 @@ class Workbench:
     def observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
                 sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
                 ) -> list[Observation]:
-        """Reset the chosen sides to `dataset`, call the pair there at once, collect answers.
-        After a crashed worker or a blocked reset every later call fails at once with that
-        error: replies may be out of step, and Hypothesis's retries must not wait again."""
+        """Reset the chosen sides to `dataset`, call the pair there at once, collect answers."""
+        return [calls[0] for calls in self.observe_calls(pair, dataset, [args], sides,
+                                                         keep_parameters)]
+
+    def observe_calls(self, pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
+                      sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
+                      ) -> list[list[Observation]]:
+        """Reset the chosen sides to `dataset` once and make the calls there, in one message
+        per side; per side, the observations of the calls every side ran (each side stops
+        after a call that may have changed the data: the later ones would not start from
+        `dataset`). After a crashed worker or a blocked reset every later call fails at once
+        with that error: replies may be out of step, and Hypothesis's retries must not wait
+        again."""
         if self.broken is not None:
             raise self.broken
         try:
             try:
-                return self._checked(pair, dataset, args, sides, keep_parameters)
+                return self._checked(pair, dataset, calls, sides, keep_parameters)
             except (ServerLost, WorkerError) as error:
                 # A worker failing outside the function (closing a session on a dead
                 # connection) may be the server's fault too: ask the server ourselves.
@@ -108,17 +118,17 @@ class Workbench:
                 # The server restarted (or went away): the example proves nothing. Reconnect
                 # once where it comes back, with fresh workers, and run the example again.
                 self._recover(lost)
-                return self._checked(pair, dataset, args, sides, keep_parameters)
+                return self._checked(pair, dataset, calls, sides, keep_parameters)
         except (WorkerError, ResetBlocked, ServerLost) as error:
             self.broken = error
             raise
 
-    def _checked(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
-                 sides: tuple[int, ...], keep_parameters: bool) -> list[Observation]:
+    def _checked(self, pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
+                 sides: tuple[int, ...], keep_parameters: bool) -> list[list[Observation]]:
         """Observe; an error that may be the connection's (not the function's) is checked by
         asking the server ourselves: if it is gone, that is no outcome of the function."""
-        observations = self._observe(pair, dataset, args, sides, keep_parameters)
-        if any(_maybe_connection_lost(o.outcome) for o in observations):
+        observations = self._observe(pair, dataset, calls, sides, keep_parameters)
+        if any(_maybe_connection_lost(o.outcome) for side in observations for o in side):
             for i in sides:
                 self.databases[i].probe()
         return observations
@@ -161,14 +171,15 @@ class Workbench:
                 leaked.append(replacement.side.package)
         return leaked
 
-    def _observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
-                 sides: tuple[int, ...], keep_parameters: bool) -> list[Observation]:
+    def _observe(self, pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
+                 sides: tuple[int, ...], keep_parameters: bool) -> list[list[Observation]]:
         script = self.databases[0].reset_script(dataset)
         targets = (pair.legacy, pair.modern)
 
         def start(i: int) -> None:
             self.databases[i].reset(script)
-            self.workers[i].send({"op": "call", "target": targets[i], "args": encode(args),
+            self.workers[i].send({"op": "calls", "target": targets[i],
+                                  "calls": [encode(args) for args in calls],
                                   "loads": list(pair.loads), "commit": pair.commit,
                                   "keep_parameters": keep_parameters,
                                   "database": self.service.database})
@@ -177,14 +188,16 @@ class Workbench:
         # two sides overlap; the workers' answers are then read in order.
         for future in [self.threads.submit(start, i) for i in sides]:
             future.result()
-        replies = [self.workers[i].receive() for i in sides]
-        # Tables are compared after any call that wrote, on either side: decided by what was
-        # executed, not by a flag someone must remember to set.
-        wrote = pair.writes or any(writes(reply["sql"]) for reply in replies)
-        return [Observation(reply["outcome"], reply["sql"], reply["warnings"],
-                            self.databases[i].snapshot() if wrote else None,
-                            reply.get("executed"))
-                for i, reply in zip(sides, replies, strict=True)]
+        replies = [self.workers[i].receive()["results"] for i in sides]
+        ran = min(len(results) for results in replies)  # the calls every side ran
+        # Only the last of them may have written. Tables are compared after any call that
+        # wrote, on either side: decided by what was executed, not by a flag to remember.
+        wrote = pair.writes or any(writes(results[ran - 1]["sql"]) for results in replies)
+        return [[Observation(reply["outcome"], reply["sql"], reply["warnings"],
+                             self.databases[i].snapshot() if wrote and n == ran - 1 else None,
+                             reply.get("executed"))
+                 for n, reply in enumerate(results[:ran])]
+                for i, results in zip(sides, replies, strict=True)]
 
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|COMMENT|"

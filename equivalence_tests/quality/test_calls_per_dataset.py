@@ -1,0 +1,79 @@
+"""Several calls on one dataset: a read-only pair's example compares up to CALLS_PER_DATASET
+argument draws after one reset, in one message per side. A call that may have changed the data
+ends the example (the calls after it would not start from the dataset), and a counterexample is
+still one dataset and one call."""
+
+import datetime as dt
+
+from equivalence_tests.harness.check import check
+from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.registry import pair
+from equivalence_tests.strategies import key_of, words
+from shared_schema.protocol import read_only
+
+LEGACY = "equivalence_tests.mutants.legacy"
+MODERN = "equivalence_tests.mutants.modern"
+
+
+def _user(uid):
+    return {"id": uid, "tenant_id": 1, "email": f"u{uid}@example.com", "name": f"user {uid}",
+            "is_active": True, "created_at": dt.datetime(2024, 1, uid, tzinfo=dt.UTC)}
+
+
+DATASET = {"tenants": [{"id": 1, "slug": "t", "name": "T"}], "users": [_user(1), _user(2)]}
+DEACTIVATE = pair(f"{LEGACY}:deactivate_user", modern=f"{MODERN}:deactivate_user_committed",
+                  registry={})
+
+
+def test_reads_share_one_reset_and_each_call_is_compared(workbench: Workbench):
+    lookup = pair("repositories:get_product_by_sku", registry={})
+    legacy, modern = workbench.observe_calls(lookup, {**DATASET, "products": []},
+                                             [{"sku": "a"}, {"sku": "b"}, {"sku": "a"}])
+    assert len(legacy) == len(modern) == 3
+    assert all(o.outcome is None and o.state is None for o in legacy + modern)
+
+
+def test_a_call_that_writes_ends_the_example_and_its_tables_are_read_back(workbench: Workbench):
+    legacy, modern = workbench.observe_calls(DEACTIVATE, DATASET,
+                                             [{"user_id": 99}, {"user_id": 1}, {"user_id": 2}])
+    # The lookup of a missing user only reads; the deactivation of user 1 writes: user 2's
+    # call would not start from the dataset, so it is not made.
+    assert len(legacy) == len(modern) == 2
+    assert legacy[0].state is None and modern[0].state is None
+    for side in (legacy, modern):
+        users = {row["id"]: row["is_active"] for row in side[1].state["users"]}
+        assert users == {1: False, 2: True}
+
+
+def test_a_read_only_pair_compares_more_calls_than_examples(workbench: Workbench):
+    verdict = check(pair("repositories:get_product_by_sku", registry={},
+                         sku=key_of("products", "sku")), workbench, max_examples=30)
+    assert verdict.status == "equivalent"
+    assert verdict.tally.examples == 30 and verdict.tally.calls > 30
+
+
+def test_a_pair_that_writes_only_sometimes_compares_its_writes_from_the_dataset(
+        workbench: Workbench):
+    verdict = check(pair(DEACTIVATE.legacy, modern=DEACTIVATE.modern, registry={},
+                         user_id=key_of("users")), workbench, max_examples=40)
+    assert verdict.status == "equivalent"
+    assert verdict.tally.changed > 0
+
+
+def test_the_counterexample_of_a_read_only_pair_is_one_call(workbench: Workbench):
+    verdict = check(pair(f"{LEGACY}:find_user_by_name", modern=f"{MODERN}:find_user_by_name",
+                         registry={}, name=key_of("users", "name", absent=words)), workbench)
+    assert verdict.status == "divergent"
+    found = verdict.counterexample
+    assert found.before == [] and set(found.arguments) == {"name"}
+
+
+def test_what_counts_as_read_only():
+    assert read_only(["SELECT users.id FROM users WHERE users.id = %(pk)s",
+                      "SAVEPOINT sa_savepoint_1", "RELEASE SAVEPOINT sa_savepoint_1"])
+    assert read_only(["WITH x AS (SELECT 1) SELECT * FROM x"])
+    for changing in ("UPDATE users SET name = %(n)s", "SELECT nextval('users_id_seq')",
+                     "WITH d AS (DELETE FROM users RETURNING id) SELECT count(*) FROM d",
+                     "SELECT id FROM users FOR UPDATE", "INSERT INTO users (id) VALUES (1)",
+                     "CALL do_something()", "select setval('s', 3)"):
+        assert not read_only([changing]), changing
