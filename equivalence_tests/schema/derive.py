@@ -2,10 +2,14 @@
 
 Keeps what makes the hand-written strategies of `equivalence_tests.strategies` find bugs, for
 any schema: NULLs, boundary values, unicode, tied timestamps and tied sort keys (each ordered
-column draws from a small pool half the time), small pools for key columns so that unique
-constraints bite and keys collide, gaps in keys. Flat and fast: one `lists(tuples(...))` per
-table, foreign keys drawn as an index into the parent's rows and resolved after the draw (so
-Hypothesis can delete parents when shrinking), duplicates of a unique key dropped there too.
+column draws from a small pool most of the time), small pools for key columns so that unique
+constraints bite and keys collide, gaps in keys. Flat and fast: a column's values are a
+weighted list of options (`Options`) and a row is one draw of bytes, a byte per column picking
+its option (Hypothesis shrinks each byte toward the first option); only an option that stands
+for a free draw (`Free`: any text, any integer of a range) draws more. Drawing a value per
+column instead cost 2-3 times as much (`python -m equivalence_tests.schema.cost`). Foreign keys
+are bytes too, an index into the parent's rows resolved after the draw (so Hypothesis can
+delete parents when shrinking), duplicates of a unique key dropped there too.
 
 A row is a dict of column values as psycopg2 adapts them; a column left to its default is
 absent from the row. Columns referenced by a deferred (cycle-breaking) foreign key hold their
@@ -81,7 +85,7 @@ MAX_TEXT = 6
 INT_BITS = {"int2": 16, "int4": 32, "int8": 64, "oid": 32}
 TEXT_TYPES = {"varchar", "text", "bpchar", "citext", "name"}
 KEY_SPAN = 40  # integer keys come from a window of this many values: gaps, and collisions
-FK_INDEX = st.integers(0, 8)
+FK_INDEX: tuple[int, ...] = tuple(range(9))  # which parent row (0 is NULL where allowed)
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53)
     | st.floats(-1e6, 1e6, allow_nan=False) | st.text(TEXT, max_size=4),
@@ -89,6 +93,68 @@ JSON = st.recursive(
                                                                 inner, max_size=3),
     max_leaves=4,
 )
+
+
+@dataclass(frozen=True, eq=False)
+class Free:
+    """An option that draws its value: any text, any integer of a range, a hint's strategy."""
+
+    strategy: st.SearchStrategy[Any]
+
+
+# A column's values: each option equally likely (repeat one to weigh it more); the first is
+# where shrinking goes. At most 256: one byte picks an option.
+Options = tuple[Any, ...]
+BYTE = 256
+
+
+def mix(*parts: tuple[int, Options]) -> Options:
+    """Options drawn from each part with the part's weight (relative), in the parts' order."""
+    parts = tuple((weight, options) for weight, options in parts if options)
+    total = sum(weight for weight, _ in parts)
+    shares = [(option, weight / total * run / len(options))
+              for weight, options in parts for option, run in _runs(options)]
+    if len(shares) > BYTE:  # a long pool (a big enum, a CHECK IN list): drawn on its own
+        return (Free(strategy_of(tuple(option for option, _ in shares))),)
+    room = BYTE - len(shares)  # every option keeps one entry; the rest go by weight
+    return tuple(option for option, share in shares
+                 for _ in range(1 + int(share * room)))
+
+
+def _runs(options: Options) -> list[tuple[Any, int]]:
+    """Each option with how many times it is repeated where it stands (its weight)."""
+    runs: list[list[Any]] = []
+    for option in options:
+        if runs and runs[-1][0] is option:
+            runs[-1][1] += 1
+        else:
+            runs.append([option, 1])
+    return [(option, count) for option, count in runs]
+
+
+def pick(options: Options, byte: int) -> Any:
+    """The option a byte picks: byte 0 the first, bigger bytes later ones, evenly."""
+    return options[byte * len(options) // BYTE]
+
+
+def strategy_of(options: Options) -> st.SearchStrategy[Any]:
+    """One column's values as a strategy of their own (arguments, array elements, tests)."""
+    if not any(isinstance(option, Free) for option in options):
+        return st.sampled_from(options)
+    return st.sampled_from(options).flatmap(
+        lambda option: option.strategy if isinstance(option, Free) else st.just(option))
+
+
+def _filter(options: Options, keep: Callable[[Any], bool]) -> Options:
+    """The options that pass `keep`; free draws are filtered as they are drawn."""
+    kept = tuple(Free(o.strategy.filter(keep)) if isinstance(o, Free) else o
+                 for o in options if isinstance(o, Free) or keep(o))
+    return kept or options
+
+
+def _map(options: Options, convert: Callable[[Any], Any]) -> Options:
+    return tuple(Free(o.strategy.map(convert)) if isinstance(o, Free) else convert(o)
+                 for o in options)
 
 
 def datasets(catalog: Catalog, *, hints: Mapping[str, Hint] | None = None,
@@ -130,7 +196,7 @@ def with_parents(catalog: Catalog, tables: Iterable[str]) -> set[str]:
 class _Plan:
     table: Table
     names: list[str]  # columns drawn as values, in draw order
-    values: list[st.SearchStrategy[Any]]
+    values: list[Options]
     fks: list[ForeignKey]  # each drawn as one index into its parent's rows
     keys: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)  # unique, nulls dist.
 
@@ -138,12 +204,24 @@ class _Plan:
 def _strategy(plans: list[_Plan], needed: set[str], max_rows: int,
               ) -> st.SearchStrategy[Dataset]:
     tables = [
-        st.lists(st.tuples(*plan.values, *[FK_INDEX] * len(plan.fks)),
-                 min_size=int(plan.table.name in needed),
+        st.lists(_rows(plan), min_size=int(plan.table.name in needed),
                  max_size=max(max_rows, int(plan.table.name in needed)))
         for plan in plans
     ]
     return st.tuples(*tables).map(lambda raw: resolve(plans, raw))
+
+
+def _rows(plan: _Plan) -> st.SearchStrategy[tuple[Any, ...]]:
+    """A row: its values, then its foreign-key indexes; one byte each, free draws after."""
+    columns = [*plan.values, *[FK_INDEX] * len(plan.fks)]
+    blob = st.binary(min_size=len(columns), max_size=len(columns))
+
+    @st.composite
+    def row(draw: st.DrawFn) -> tuple[Any, ...]:
+        values = [pick(options, byte) for options, byte in zip(columns, draw(blob), strict=True)]
+        return tuple(draw(v.strategy) if isinstance(v, Free) else v for v in values)
+
+    return row()
 
 
 def resolve(plans: list[_Plan], raw: tuple[list[tuple[Any, ...]], ...]) -> Dataset:
@@ -271,7 +349,7 @@ def _plan(catalog: Catalog, table: Table, hints: Mapping[str, Hint]) -> _Plan:
             continue
         is_key = column.name in key_columns or (table.name, column.name) in referenced
         names.append(column.name)
-        values.append(column_values(
+        values.append(column_options(
             column, conditions.get(column.name, []), key=is_key,
             hint=hints.get(f"{table.name}.{column.name}"),
             may_default=not is_key and column.sequence is None and constant(column.default),
@@ -293,11 +371,19 @@ def constant(default: str | None) -> bool:
 def column_values(column: Column, conditions: Iterable[Condition] = (), *, key: bool = False,
                   hint: Hint | None = None, may_default: bool = True, where: str = "",
                   ) -> st.SearchStrategy[Any]:
+    """Values of one column, as a strategy of their own (see `column_options`)."""
+    return strategy_of(column_options(column, conditions, key=key, hint=hint,
+                                      may_default=may_default, where=where))
+
+
+def column_options(column: Column, conditions: Iterable[Condition] = (), *, key: bool = False,
+                   hint: Hint | None = None, may_default: bool = True, where: str = "",
+                   ) -> Options:
     """Values of one column: NULL where allowed, its default now and then (when it has one and
     may be left to it), else values of its type within the CHECK conditions it can read."""
     conditions = list(conditions)
     if isinstance(hint, st.SearchStrategy):
-        return hint
+        return (Free(hint),)
     if isinstance(hint, Between):
         conditions += [Condition(column.name, ">=", (hint.low,)),
                        Condition(column.name, "<=", (hint.high,))]
@@ -310,28 +396,26 @@ def column_values(column: Column, conditions: Iterable[Condition] = (), *, key: 
     base = _values(column, conditions, key)
     if base is None:
         if nullable:
-            return st.none()
+            return (None,)
         if column.default is not None:
-            return st.just(DEFAULT)
+            return (DEFAULT,)
         raise ValueError(f"{where or column.name}: no generator for type {column.sql_type}; "
                          "give it a hint (a strategy or a pool of values)")
     if column.default is not None and may_default and column.identity != "always":
-        base = st.one_of(base, base, base, st.just(DEFAULT))
-    return st.none() | base if nullable else base
+        base = mix((5, base), (1, (DEFAULT,)))
+    return mix((1, (None,)), (3, base)) if nullable else base
 
 
-def _values(column: Column, conditions: list[Condition], key: bool,
-            ) -> st.SearchStrategy[Any] | None:
+def _values(column: Column, conditions: list[Condition], key: bool) -> Options | None:
     if column.array:
         element = _scalar(column, [], key=False)
         if element is None:
             return None
-        return st.lists(st.none() | element, max_size=3)
+        return (Free(st.lists(st.none() | strategy_of(element), max_size=3)),)
     return _scalar(column, conditions, key)
 
 
-def _scalar(column: Column, conditions: list[Condition], key: bool,
-            ) -> st.SearchStrategy[Any] | None:
+def _scalar(column: Column, conditions: list[Condition], key: bool) -> Options | None:
     kind = column.type
     if column.enum_labels:
         return _pick(list(column.enum_labels), conditions, str)
@@ -340,24 +424,25 @@ def _scalar(column: Column, conditions: list[Condition], key: bool,
     if kind in TEXT_TYPES:
         return _text(column, conditions, key)
     if kind in ("json", "jsonb"):
-        return st.one_of(st.sampled_from([{}, [], None, "", 0]), JSON).map(Json)
+        return _map(mix((1, ({}, [], None, "", 0)), (1, (Free(JSON),))), Json)
     if kind == "bytea":
-        return st.sampled_from([b"", b"\x00", b"\xff"]) | st.binary(max_size=6)
+        return mix((1, (b"", b"\x00", b"\xff")), (1, (Free(st.binary(max_size=6)),)))
     if kind == "uuid":
-        pool = st.sampled_from(UUIDS)
-        return _filtered(pool if key else pool | st.uuids(), conditions, uuid.UUID)
+        pool = tuple(UUIDS)
+        return _filtered(pool if key else mix((1, pool), (1, (Free(st.uuids()),))),
+                         conditions, uuid.UUID)
     if kind in ("float4", "float8"):
         return _floats(column, conditions)
     ordered = _ORDERED.get(kind)
     if ordered is None:
         return None
-    return ordered(column).strategy(conditions, key)
+    return ordered(column).options(conditions, key)
 
 
 def _pick(values: list[Any], conditions: list[Condition], convert: Callable[[Any], Any],
-          ) -> st.SearchStrategy[Any]:
+          ) -> Options:
     allowed = [v for v in values if _meets(v, conditions, convert)]
-    return st.sampled_from(allowed or values)
+    return tuple(allowed or values)
 
 
 def _meets(value: Any, conditions: list[Condition], convert: Callable[[Any], Any]) -> bool:
@@ -382,15 +467,15 @@ def _meets(value: Any, conditions: list[Condition], convert: Callable[[Any], Any
     return True
 
 
-def _filtered(strategy: st.SearchStrategy[Any], conditions: list[Condition],
-              convert: Callable[[Any], Any]) -> st.SearchStrategy[Any]:
+def _filtered(options: Options, conditions: list[Condition],
+              convert: Callable[[Any], Any]) -> Options:
     relevant = [c for c in conditions if c.op != "not null" and not c.length]
     if not relevant:
-        return strategy
+        return options
     pool = [v for c in relevant if c.op in ("in", "=") for v in _converted(c.values, convert)]
     if pool:
         return _pick(pool, relevant, convert)
-    return strategy.filter(lambda v: _meets(v, relevant, convert))
+    return _filter(options, lambda v: _meets(v, relevant, convert))
 
 
 def _converted(values: Iterable[Literal], convert: Callable[[Any], Any]) -> list[Any]:
@@ -420,7 +505,7 @@ def _to_bool(value: Any) -> bool:
     raise ValueError(value)
 
 
-def _text(column: Column, conditions: list[Condition], key: bool) -> st.SearchStrategy[str]:
+def _text(column: Column, conditions: list[Condition], key: bool) -> Options:
     """Short unicode strings within the declared and CHECKed lengths; keys from a small pool."""
     low, high = 0, column.length if column.length is not None else math.inf
     if column.type == "bpchar":
@@ -445,14 +530,15 @@ def _text(column: Column, conditions: list[Condition], key: bool) -> st.SearchSt
     fitted = sorted({(w + "x" * low)[: max(low, len(w))][: int(min(high, 10**6))]
                      for w in WORDS}, key=lambda w: (len(w), w))
     rest = [c for c in conditions if not c.length]
-    pool = st.sampled_from(fitted)
+    pool = tuple(fitted)
     if key:
         return _filtered(pool, rest, str)
     longest = int(min(high, max(low, MAX_TEXT)))
-    return _filtered(pool | st.text(TEXT, min_size=low, max_size=longest), rest, str)
+    text = Free(st.text(TEXT, min_size=low, max_size=longest))
+    return _filtered(mix((1, pool), (1, (text,))), rest, str)
 
 
-def _floats(column: Column, conditions: list[Condition]) -> st.SearchStrategy[float]:
+def _floats(column: Column, conditions: list[Condition]) -> Options:
     low, high, open_low, open_high = -math.inf, math.inf, False, False
     for condition in conditions:
         if condition.length or condition.op not in (">", ">=", "<", "<=") or not condition.values:
@@ -476,8 +562,8 @@ def _floats(column: Column, conditions: list[Condition]) -> st.SearchStrategy[fl
                        exclude_max=open_high and finite_high is not None)
     specials = [v for v in (0.0, -0.0, 1.0, -1.0, 0.5, math.inf, -math.inf)
                 if (low < v < high) or (v == low and not open_low) or (v == high and not open_high)]
-    strategy = st.sampled_from(specials) | floats if specials else floats
-    return _filtered(strategy, [c for c in conditions if c.op not in (">", ">=", "<", "<=")],
+    options = mix((1, tuple(specials)), (1, (Free(floats),)))
+    return _filtered(options, [c for c in conditions if c.op not in (">", ">=", "<", "<=")],
                      float)
 
 
@@ -495,7 +581,7 @@ class _Ordered:
     zoned: bool = False  # timestamptz: shown in one of ZONES
     tie_weight: int = 1  # the pool is drawn tie_weight times as often as the whole range
 
-    def strategy(self, conditions: list[Condition], key: bool) -> st.SearchStrategy[Any]:
+    def options(self, conditions: list[Condition], key: bool) -> Options:
         low, high = self.low, self.high
         excluded: list[int] = []
         chosen: list[int] | None = None
@@ -523,7 +609,7 @@ class _Ordered:
         if chosen is not None:
             pool = [u for u in chosen if low <= u <= high and u not in excluded and u % step == 0]
             if pool:
-                return self._values(st.sampled_from(pool))
+                return tuple(self._value(u) for u in pool)
         if low > high:  # contradictory, or unreadable: let the database refuse what it must
             low, high, bounded_low, bounded_high = self.low, self.high, False, False
         usual_low, usual_high = low, high
@@ -538,21 +624,24 @@ class _Ordered:
         edges = [low] * bounded_low + [high] * bounded_high
         ties = sorted(u for u in [*self.pool, *edges]  # duplicates weigh more: more ties
                       if low <= u <= high and u % step == 0 and u not in excluded)
+        if key and self.usual is None:  # the window itself: a byte picks a key
+            return tuple(self._value(n * step)
+                         for n in range(usual_low // step, usual_high // step + 1)
+                         if n * step not in excluded) or (self._value(low),)
         drawn = st.integers(usual_low // step, usual_high // step)
         if step != 1:
             drawn = drawn.map(lambda n: n * step)
         if excluded:
             drawn = drawn.filter(lambda u: u not in excluded)
-        if key and self.usual is None:
-            return self._values(drawn)
+        free = (Free(drawn.map(self._value)),)
         if not ties:
-            return self._values(drawn)
-        return self._values(st.one_of(*[st.sampled_from(ties)] * self.tie_weight, drawn))
+            return free
+        return mix((self.tie_weight, tuple(self._value(u) for u in ties)), (1, free))
 
-    def _values(self, units: st.SearchStrategy[int]) -> st.SearchStrategy[Any]:
+    def _value(self, n: int) -> Any:
         if self.zoned:  # the zone follows from the instant: no draw of its own
-            return units.map(lambda n: self.from_units(n).astimezone(ZONES[n % len(ZONES)]))
-        return units if self.from_units is int else units.map(self.from_units)
+            return self.from_units(n).astimezone(ZONES[n % len(ZONES)])
+        return self.from_units(n)
 
 
 def _micros(moment: dt.datetime) -> int:
