@@ -28,7 +28,7 @@ from equivalence_tests.inference import CannotInfer, infer
 from equivalence_tests.registry import Pair
 
 CONTROL_RERUNS = 2
-CALLS_PER_DATASET = 4  # at most, per example; Hypothesis draws 1 to 4
+CALLS_PER_DATASET = 4  # at most, per example; Hypothesis draws 1 to 4 argument sets
 
 
 @dataclass
@@ -291,10 +291,10 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
 
 
 def calls_per_dataset(pair: Pair, arguments: dict[str, Any]) -> int:
-    """How many argument draws an example may compare on its dataset: several (one reset, one
-    message per side) unless the pair says it writes or has nothing to draw. A call that
-    writes ends its example anyway (`Workbench.observe_calls`)."""
-    return 1 if pair.writes or not arguments else CALLS_PER_DATASET
+    """How many argument draws an example may compare on its dataset: several, unless there is
+    nothing to draw. Reads share one reset and one message per side; after a call that may
+    have written, the next starts from a new reset (`Workbench.observe_calls`)."""
+    return CALLS_PER_DATASET if arguments else 1
 
 
 def _size(found: Counterexample) -> int:

@@ -30,6 +30,7 @@ from equivalence_tests.schema import derive
 from equivalence_tests.schema.catalog import Catalog
 from equivalence_tests.schema.reset import RefusalTally, refused_rows
 from equivalence_tests.services import HINTS, Service, discover
+from shared_schema import protocol
 from shared_schema.values import encode
 
 
@@ -98,12 +99,11 @@ class Workbench:
     def observe_calls(self, pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
                       sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
                       ) -> list[list[Observation]]:
-        """Reset the chosen sides to `dataset` once and make the calls there, in one message
-        per side; per side, the observations of the calls every side ran (each side stops
-        after a call that may have changed the data: the later ones would not start from
-        `dataset`). After a crashed worker or a blocked reset every later call fails at once
-        with that error: replies may be out of step, and Hypothesis's retries must not wait
-        again."""
+        """Each call from `dataset`, on the chosen sides: per side, an observation per call.
+        Calls that only read share one reset and one message per side; after a call that may
+        have changed the data, the next one starts from a new reset. After a crashed worker or
+        a blocked reset every later call fails at once with that error: replies may be out of
+        step, and Hypothesis's retries must not wait again."""
         if self.broken is not None:
             raise self.broken
         try:
@@ -173,31 +173,47 @@ class Workbench:
 
     def _observe(self, pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
                  sides: tuple[int, ...], keep_parameters: bool) -> list[list[Observation]]:
+        """Every call from `dataset`: reset, send the calls left; each side runs them up to
+        its first that may change the data; the calls both ran are compared; again."""
         script = self.databases[0].reset_script(dataset)
         targets = (pair.legacy, pair.modern)
+        observed: list[list[Observation]] = [[] for _ in sides]
+        left = [encode(args) for args in calls]
 
-        def start(i: int) -> None:
-            self.databases[i].reset(script)
-            self.workers[i].send({"op": "calls", "target": targets[i],
-                                  "calls": [encode(args) for args in calls],
-                                  "loads": list(pair.loads), "commit": pair.commit,
-                                  "keep_parameters": keep_parameters,
-                                  "database": self.service.database})
+        def run(batch: list[Any]) -> list[list[protocol.Message]]:
+            def start(i: int) -> None:
+                self.databases[i].reset(script)
+                self.workers[i].send({"op": "calls", "target": targets[i], "calls": batch,
+                                      "loads": list(pair.loads), "commit": pair.commit,
+                                      "keep_parameters": keep_parameters,
+                                      "database": self.service.database})
 
-        # Each side resets and starts in its own thread (psycopg2 releases the GIL), so the
-        # two sides overlap; the workers' answers are then read in order.
-        for future in [self.threads.submit(start, i) for i in sides]:
-            future.result()
-        replies = [self.workers[i].receive()["results"] for i in sides]
-        ran = min(len(results) for results in replies)  # the calls every side ran
-        # Only the last of them may have written. Tables are compared after any call that
-        # wrote, on either side: decided by what was executed, not by a flag to remember.
-        wrote = pair.writes or any(writes(results[ran - 1]["sql"]) for results in replies)
-        return [[Observation(reply["outcome"], reply["sql"], reply["warnings"],
-                             self.databases[i].snapshot() if wrote and n == ran - 1 else None,
-                             reply.get("executed"))
-                 for n, reply in enumerate(results[:ran])]
-                for i, results in zip(sides, replies, strict=True)]
+            # Each side resets and starts in its own thread (psycopg2 releases the GIL), so
+            # the two sides overlap; the workers' answers are then read in order.
+            for future in [self.threads.submit(start, i) for i in sides]:
+                future.result()
+            return [self.workers[i].receive()["results"] for i in sides]
+
+        while left:
+            replies = run(left)
+            ran = min(len(results) for results in replies)  # the calls every side ran
+            while any(not all(protocol.read_only(r["sql"]) for r in results[ran:])
+                      for results in replies):
+                # A side went on past the call where the other stopped, and may have written
+                # since: its tables are not those after the calls compared. Make only those.
+                replies = run(left[:ran])
+                ran = min(len(results) for results in replies)
+            # Only the last of them may have written. Tables are compared after any call that
+            # wrote, on either side: decided by what was executed, not by a flag to remember.
+            wrote = pair.writes or any(writes(results[ran - 1]["sql"]) for results in replies)
+            for kept, i, results in zip(observed, sides, replies, strict=True):
+                kept += [Observation(reply["outcome"], reply["sql"], reply["warnings"],
+                                     self.databases[i].snapshot()
+                                     if wrote and n == ran - 1 else None,
+                                     reply.get("executed"))
+                         for n, reply in enumerate(results[:ran])]
+            left = left[ran:]
+        return observed
 
 
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|COMMENT|"

@@ -1,7 +1,7 @@
 """Several calls on one dataset: a read-only pair's example compares up to CALLS_PER_DATASET
-argument draws after one reset, in one message per side. A call that may have changed the data
-ends the example (the calls after it would not start from the dataset), and a counterexample is
-still one dataset and one call."""
+argument draws after one reset, in one message per side. After a call that may have changed the
+data, the next call starts from a new reset (it must start from the dataset), and a
+counterexample is still one dataset and one call."""
 
 import datetime as dt
 
@@ -33,16 +33,17 @@ def test_reads_share_one_reset_and_each_call_is_compared(workbench: Workbench):
     assert all(o.outcome is None and o.state is None for o in legacy + modern)
 
 
-def test_a_call_that_writes_ends_the_example_and_its_tables_are_read_back(workbench: Workbench):
+def test_each_call_after_a_write_starts_from_the_dataset_again(workbench: Workbench):
     legacy, modern = workbench.observe_calls(DEACTIVATE, DATASET,
                                              [{"user_id": 99}, {"user_id": 1}, {"user_id": 2}])
-    # The lookup of a missing user only reads; the deactivation of user 1 writes: user 2's
-    # call would not start from the dataset, so it is not made.
-    assert len(legacy) == len(modern) == 2
+    # The lookup of a missing user only reads; the deactivation of user 1 writes, and its
+    # tables are read back; user 2's call starts from a new reset, where user 1 is active.
+    assert len(legacy) == len(modern) == 3
     assert legacy[0].state is None and modern[0].state is None
     for side in (legacy, modern):
-        users = {row["id"]: row["is_active"] for row in side[1].state["users"]}
-        assert users == {1: False, 2: True}
+        for call, deactivated in ((1, 1), (2, 2)):
+            users = {row["id"]: row["is_active"] for row in side[call].state["users"]}
+            assert users == {1: deactivated != 1, 2: deactivated != 2}
 
 
 def test_a_read_only_pair_compares_more_calls_than_examples(workbench: Workbench):
@@ -77,3 +78,17 @@ def test_what_counts_as_read_only():
                      "SELECT id FROM users FOR UPDATE", "INSERT INTO users (id) VALUES (1)",
                      "CALL do_something()", "select setval('s', 3)"):
         assert not read_only([changing]), changing
+
+
+def test_a_side_that_went_on_past_the_others_stop_is_read_back_where_the_other_stopped(
+        workbench: Workbench):
+    # Creating no tenant only reads on 1.4, while the migration's nextval() ends its message
+    # there: 1.4 goes on and creates tenant "x" in the same message. The tables compared after
+    # the first call must not hold it.
+    adding = pair(f"{LEGACY}:add_tenants", modern=f"{MODERN}:add_tenants", registry={},
+                  writes=True)
+    legacy, modern = workbench.observe_calls(adding, {"tenants": []},
+                                             [{"slugs": []}, {"slugs": ["x"]}])
+    assert len(legacy) == len(modern) == 2
+    assert legacy[0].state["tenants"] == modern[0].state["tenants"] == []
+    assert [t["slug"] for t in legacy[1].state["tenants"]] == ["x"]
