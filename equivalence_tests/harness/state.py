@@ -25,6 +25,11 @@ SCHEMA_SQL = Path(__file__).resolve().parents[2] / "shared_schema" / "schema.sql
 TABLES = ("tenants", "users", "products", "orders", "order_items", "invoices")
 
 VACUUM_EVERY = 200
+# Other sessions on this database idle inside a transaction: a side's code left one open.
+# Prepared on each connection: planning the view costs more than the reset it follows.
+IDLE_IN_TRANSACTION = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")
+COUNT_IDLE_IN_TRANSACTION = "EXECUTE workbench_idle_in_transaction"
 Dataset = dict[str, list[dict[str, Any]]]
 State = dict[str, list[dict[str, Any]]]
 
@@ -59,6 +64,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.resets = 0
+        self.left_open = 0  # resets that found a session left idle in transaction (a leak)
         self.conn = self._connect()
         self.catalog = Catalog(())  # read once the schema is created
 
@@ -71,6 +77,7 @@ class Database:
         with conn.cursor() as cur:
             # Never wait forever on a lock a worker holds: fail with a clear message instead.
             cur.execute("SET lock_timeout = '10s'")
+            cur.execute(f"PREPARE workbench_idle_in_transaction AS {IDLE_IN_TRANSACTION}")
         return conn
 
     def reconnect(self) -> None:
@@ -99,10 +106,15 @@ class Database:
     def count_idle_in_transaction(self) -> int:
         """Sessions on this database sitting in an open transaction (a leaked session)."""
         with self._connection_kept(), self.conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                        "current_database() AND state LIKE 'idle in transaction%%'")
+            cur.execute(COUNT_IDLE_IN_TRANSACTION)
             row = cur.fetchone()
         return int(row[0]) if row else 0
+
+    def take_left_open(self) -> int:
+        """How many resets since the last time this was asked found a session on this
+        database left idle in transaction by the call before (and forget them)."""
+        left, self.left_open = self.left_open, 0
+        return left
 
     def create_schema(self, ddl: str) -> None:
         with self.conn.cursor() as cur:
@@ -116,8 +128,18 @@ class Database:
                 if self.resets % VACUUM_EVERY == 0:
                     # DELETE leaves dead rows; thousands of examples make every query slower
                     # long before autovacuum's next round. These tables are tiny: it is cheap.
-                    cur.execute(f"VACUUM {', '.join(quote(t) for t in self.catalog.names)}")
-                cur.execute(script)
+                    # Without truncating: giving an emptied table's pages back takes an ACCESS
+                    # EXCLUSIVE lock, and a side's session left idle in transaction (a
+                    # module-level session) holds ACCESS SHARE on what it read, for which
+                    # VACUUM waits 5 s before giving up. The next INSERT reuses the pages.
+                    option = "(TRUNCATE false) " if self.conn.server_version >= 120000 else ""
+                    cur.execute(f"VACUUM {option}"
+                                f"{', '.join(quote(t) for t in self.catalog.names)}")
+                # The side's previous call is over: in the same round trip, whether it left
+                # its transaction open (that transaction stays: see leaked_transactions).
+                cur.execute(script + b"\n" + COUNT_IDLE_IN_TRANSACTION.encode())
+                row = cur.fetchone()
+                self.left_open += bool(row and row[0])
         except (psycopg2.IntegrityError, psycopg2.DataError) as error:
             with self.conn.cursor() as cur:
                 cur.execute("ROLLBACK")  # the script's own transaction, aborted

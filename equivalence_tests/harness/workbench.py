@@ -160,11 +160,16 @@ class Workbench:
             worker.stop()
 
     def leaked_transactions(self) -> list[str]:
-        """Sides whose code left a transaction open after its calls (a module-level session,
-        say). Such a worker is restarted, so that the next pair does not run beside it."""
+        """Sides whose code left a transaction open after any of their calls since this was
+        last asked (a module-level session, say): each reset notes whether the call before it
+        did, and this asks once more for the last call. While the pair runs, such a
+        transaction stays open from one call into the next, as in the long-lived process the
+        code runs in (same session, same transaction, the same identity map); the worker is
+        then restarted, so that the next pair does not run beside it or its locks."""
         leaked = []
         for i, database in enumerate(self.databases):
-            if database.count_idle_in_transaction():
+            # Both asked, always: the count noted at resets is forgotten here.
+            if database.take_left_open() + database.count_idle_in_transaction():
                 replacement = self.workers[i].restart()
                 self.workers = ((replacement, self.workers[1]) if i == 0
                                 else (self.workers[0], replacement))
