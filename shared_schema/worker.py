@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -314,6 +315,7 @@ def _jsonable(params: Any) -> Any:
     return plain(params)
 
 
+@functools.cache
 def _injected(function: Callable[..., Any]) -> str | None:
     """'session', 'engine' or 'connection' if the first parameter asks for one, else None."""
     params = list(inspect.signature(function).parameters.values())

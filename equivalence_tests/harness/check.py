@@ -194,7 +194,9 @@ class Verdict:
 
 
 def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
-    """Which of the pair's declared paths this example exercised, on either side."""
+    """Which of the pair's declared paths this call exercised, on either side."""
+    if not pair.covers:
+        return []
     text = "\n".join(line for o in observations for line in (*o.sql, json.dumps(o.outcome)))
     return [label for label, pattern in pair.covers.items() if re.search(pattern, text)]
 
