@@ -21,6 +21,7 @@ from rich.table import Table
 from shared_schema.protocol import PROFILE_VAR
 
 SHOWN = 15
+OURS = ("equivalence_tests", "shared_schema")
 
 
 class Profiles:
@@ -37,8 +38,10 @@ class Profiles:
             self.profile.disable()
 
     def show(self, console: Console) -> None:
-        console.print(top("driver (pytest-less: check(), Hypothesis, protocol, compare)",
-                          pstats.Stats(self.profile)))
+        driver = pstats.Stats(self.profile)
+        console.print(top("driver (check(), Hypothesis, protocol, compare)", driver))
+        console.print(top("driver, the workbench's own functions with what they call", driver,
+                          own_code=True))
         for side in ("legacy_14", "modern_20"):
             files = sorted(str(path) for path in self.directory.glob(f"{side}-*.pstats"))
             if files:
@@ -46,14 +49,20 @@ class Profiles:
                                   pstats.Stats(*files)))
 
 
-def top(title: str, stats: pstats.Stats) -> Table:
-    """The functions that spent the most time themselves, with what they called."""
+def top(title: str, stats: pstats.Stats, own_code: bool = False) -> Table:
+    """The functions that spent the most time themselves (or, for `own_code`, the workbench's
+    functions that spent the most with what they called: where its time goes)."""
     entries = stats.stats  # type: ignore[attr-defined]
     total = sum(tt for _, _, tt, _, _ in entries.values())
     table = Table(title=f"{title}: {total:.2f} s in Python functions", title_justify="left")
     for column in ("function", "calls", "own s", "own %", "with callees s"):
         table.add_column(column, justify="left" if column == "function" else "right")
-    ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:SHOWN]
+    if own_code:
+        mine = {key: value for key, value in entries.items()
+                if any(f"/{package}/" in key[0] for package in OURS)}
+        ranked = sorted(mine.items(), key=lambda item: item[1][3], reverse=True)[:SHOWN]
+    else:
+        ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:SHOWN]
     for (filename, line, name), (_, calls, own, cumulative, _) in ranked:
         table.add_row(f"{_short(filename)}:{line} {name}", str(calls), f"{own:.3f}",
                       f"{own / total * 100:.1f}", f"{cumulative:.3f}")

@@ -211,11 +211,11 @@ class Workbench:
             # Only the last of them may have written. Tables are compared after any call that
             # wrote, on either side: decided by what was executed, not by a flag to remember.
             wrote = pair.writes or any(writes(results[ran - 1]["sql"]) for results in replies)
-            for kept, i, results in zip(observed, sides, replies, strict=True):
+            states = list(self.threads.map(lambda i: self.databases[i].snapshot(), sides)
+                          ) if wrote else [None for _ in sides]
+            for kept, state, results in zip(observed, states, replies, strict=True):
                 kept += [Observation(reply["outcome"], reply["sql"], reply["warnings"],
-                                     self.databases[i].snapshot()
-                                     if wrote and n == ran - 1 else None,
-                                     reply.get("executed"))
+                                     state if n == ran - 1 else None, reply.get("executed"))
                          for n, reply in enumerate(results[:ran])]
             left = left[ran:]
         return observed
