@@ -40,6 +40,7 @@ class Row:
     warnings: str = "- / -"
     versions: tuple[str, str] = ("?", "?")
     shown: str = ""  # the counterexample printed above the table (a known divergence)
+    calls: int = 0  # compared in those examples (several per dataset)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +54,7 @@ class Row:
             warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
         return cls(v.pair.name, v.status, v.examples, paths,
                    f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned,
-                   (v.versions[0], v.versions[1]), shown)
+                   (v.versions[0], v.versions[1]), shown, v.tally.calls)
 
     def wire(self) -> dict[str, Any]:
         return {**self.__dict__, "versions": list(self.versions)}
@@ -205,14 +206,14 @@ def render(renderable: Any, width: int = 140) -> str:
 
 def verdict_table(verdicts: Sequence[Verdict | Row]) -> Table:
     table = Table(title="Pairs", show_lines=False, title_justify="left")
-    for column in ("pair", "verdict", "examples", "paths exercised", "max SQL per call",
+    for column in ("pair", "verdict", "examples (calls)", "paths exercised", "max SQL per call",
                    "warnings (legacy / modern)"):
         table.add_column(column, overflow="fold")
     for v in verdicts:
         row = v if isinstance(v, Row) else Row.of(v)
         status = Text(row.status, style=STYLE.get(row.status, "bold red"))
         # Text, not str: rich would read `Mapped[str]` in a label as markup and eat it.
-        table.add_row(Text(row.name), status, str(row.examples), Text(row.paths),
+        table.add_row(Text(row.name), status, f"{row.examples} ({row.calls})", Text(row.paths),
                       row.statements, Text(row.warnings))
     return table
 
