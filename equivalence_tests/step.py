@@ -37,10 +37,11 @@ STEP_JSON = """{
     "sqlalchemy": {"legacy": "1.4.54", "modern": "2.0.58"},
     "functions": [{"pair": "library.retire", "legacy": "library:retire",
                    "modern": "library:retire", "verdict": "divergent", "ok": false,
-                   "examples": 12, "wrote": 9,
+                   "examples": 12, "calls": 25, "wrote": 9,
                    "warnings": {"legacy": ["LegacyAPIWarning"], "modern": []},
                    "counterexample": {"what": ["table books"], "dataset": {...},
-                                      "arguments": {...}} | null}],
+                                      "arguments": {...},
+                                      "calls_before": [{...}, ...]} | null}],
     "not_compared": [{"function": "library:only_here", "reason": "only in legacy_14"}],
     "drift": [{"side": "modern_20", "kind": "modify_type", "table": "books",
                "column": "title", "models": "VARCHAR(100)", "database": "VARCHAR(200)",
@@ -85,11 +86,12 @@ def function_entry(verdict: Verdict) -> dict[str, Any]:
     return {
         "pair": verdict.pair.name, "legacy": verdict.pair.legacy, "modern": verdict.pair.modern,
         "verdict": verdict.status, "ok": verdict.ok, "examples": verdict.examples,
-        "wrote": verdict.tally.wrote,
+        "calls": verdict.tally.calls, "wrote": verdict.tally.wrote,
         "warnings": {"legacy": sorted(verdict.tally.warnings[0]),
                      "modern": sorted(verdict.tally.warnings[1])},
         "counterexample": None if found is None else _jsonable(
-            {"what": found.what, "dataset": found.dataset, "arguments": found.arguments}),
+            {"what": found.what, "dataset": found.dataset, "arguments": found.arguments,
+             "calls_before": found.before}),
     }
 
 

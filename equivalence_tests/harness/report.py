@@ -333,6 +333,9 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
     out += _dataset_lines(found)
     arguments = ", ".join(f"{k}={v!r}" for k, v in found.arguments.items())
     out.append(f"arguments: {arguments or 'none'}")
+    for before in found.before:  # the difference needs the calls made before it to show
+        earlier = ", ".join(f"{k}={v!r}" for k, v in before.items())
+        out.append(f"  after a call on the same dataset with: {earlier or 'no arguments'}")
     legacy, modern = verdict.versions
     second = ("legacy_14 again", found.legacy_again) if found.legacy_again else (
         f"modern (SQLAlchemy {modern})", found.modern)
