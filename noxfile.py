@@ -176,22 +176,25 @@ def _worker_env(session: nox.Session, modern: str) -> dict[str, str]:
 
 
 DRIVER_MODULES = ("pytest", "hypothesis", "psycopg2", "rich")
+# The main job's pairs over 2 pytest-xdist workers (README, "Faster"; measured there on 2 cores).
+# `-- -n 0` (or any -n) after the session name wins: pytest keeps the last -n it is given.
+EQUIVALENCE_XDIST = ("-n", "2")
 
 
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_20"])
 def equivalence(session: nox.Session) -> None:
     """The main job: every registered pair, legacy 1.4 vs migrated 2.0, on real PostgreSQL."""
     _install(session, "driver", *DRIVER_MODULES)
-    _run_unlocked(session, "pytest", "equivalence_tests/test_equivalence.py", *session.posargs,
-                  env=_worker_env(session, "modern_20"))
+    _run_unlocked(session, "pytest", "equivalence_tests/test_equivalence.py", *EQUIVALENCE_XDIST,
+                  *session.posargs, env=_worker_env(session, "modern_20"))
 
 
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_21"], default=False)
 def equivalence_21(session: nox.Session) -> None:
     """The main job against SQLAlchemy 2.1 on the modern side."""
     _install(session, "driver", *DRIVER_MODULES)
-    _run_unlocked(session, "pytest", "equivalence_tests/test_equivalence.py", *session.posargs,
-                  env=_worker_env(session, "modern_21"))
+    _run_unlocked(session, "pytest", "equivalence_tests/test_equivalence.py", *EQUIVALENCE_XDIST,
+                  *session.posargs, env=_worker_env(session, "modern_21"))
 
 
 @nox.session(python=PYTHON, default=False)
