@@ -86,7 +86,7 @@ class Database:
         self.conn = self._connect()
 
     @contextlib.contextmanager
-    def _connection_kept(self) -> Iterator[None]:
+    def connection_kept(self) -> Iterator[None]:
         """A broken connection (the server restarted or died) is ServerLost, not a traceback."""
         try:
             yield
@@ -100,12 +100,12 @@ class Database:
 
     def probe(self) -> None:
         """Raise ServerLost if the server no longer answers this connection."""
-        with self._connection_kept(), self.conn.cursor() as cur:
+        with self.connection_kept(), self.conn.cursor() as cur:
             cur.execute("SELECT 1")
 
     def count_idle_in_transaction(self) -> int:
         """Sessions on this database sitting in an open transaction (a leaked session)."""
-        with self._connection_kept(), self.conn.cursor() as cur:
+        with self.connection_kept(), self.conn.cursor() as cur:
             cur.execute(COUNT_IDLE_IN_TRANSACTION)
             row = cur.fetchone()
         return int(row[0]) if row else 0
@@ -124,7 +124,7 @@ class Database:
     def reset(self, script: bytes) -> None:
         self.resets += 1
         try:
-            with self._connection_kept(), self.conn.cursor() as cur:
+            with self.connection_kept(), self.conn.cursor() as cur:
                 if self.resets % VACUUM_EVERY == 0:
                     # DELETE leaves dead rows; thousands of examples make every query slower
                     # long before autovacuum's next round. These tables are tiny: it is cheap.
@@ -157,7 +157,7 @@ class Database:
 
     def snapshot(self) -> State:
         """Every table, in primary-key order, values in their canonical JSON form."""
-        with self._connection_kept():
+        with self.connection_kept():
             state = schema_reset.snapshot(self.conn, self.catalog)
         return {table: [{name: plain(value) for name, value in row.items()} for row in rows]
                 for table, rows in state.items()}

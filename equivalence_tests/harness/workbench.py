@@ -62,6 +62,7 @@ class Workbench:
     service: Service = field(default_factory=lambda: demo_service())
     _datasets: dict[tuple[str, ...], st.SearchStrategy[Dataset]] = field(default_factory=dict)
     refusals: RefusalTally = field(default_factory=RefusalTally)  # rows the schema refused
+    _facts: SchemaFacts | None = None
 
     def admissible(self, dataset: Dataset) -> Dataset:
         """The dataset without the rows the database refuses (a CHECK the strategy could not
@@ -76,7 +77,16 @@ class Workbench:
 
     @property
     def facts(self) -> SchemaFacts:
-        return SchemaFacts.of(self.catalog, self.databases[0].conn)
+        """Read once per service. The server may restart before the first example, as during
+        one: then this reconnects as an example would."""
+        if self._facts is None:
+            try:
+                with self.databases[0].connection_kept():
+                    self._facts = SchemaFacts.of(self.catalog, self.databases[0].conn)
+            except ServerLost as lost:
+                self._recover(lost)
+                self._facts = SchemaFacts.of(self.catalog, self.databases[0].conn)
+        return self._facts
 
     def datasets(self, rich: tuple[str, ...] = ()) -> st.SearchStrategy[Dataset]:
         """Datasets derived from this service's schema (read from the database's catalog)."""
