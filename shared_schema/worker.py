@@ -21,6 +21,7 @@ import sys
 import time
 import traceback
 import warnings
+import weakref
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -202,6 +203,7 @@ class Worker:
         self.keep_parameters = False
         self.executed: list[list[Any]] = []
         self.runner = asyncio.Runner()
+        self.engines: weakref.WeakSet[Any] = weakref.WeakSet()  # every engine that ran SQL
         # On the Engine class, so engines the side's own modules create are heard too.
         event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", self._record)
 
@@ -209,6 +211,7 @@ class Worker:
                 executemany: bool) -> None:
         suffix = "  -- executemany" if executemany else ""
         self.statements.append(" ".join(statement.split()) + suffix)
+        self.engines.add(conn.engine)
         if self.keep_parameters:  # only the benchmark asks: it replays the SQL without us
             self.executed.append([statement, _jsonable(params), executemany])
 
@@ -245,12 +248,18 @@ class Worker:
         return {
             "op": "result",
             "outcome": outcome,
+            # Connections the side's code still holds after the call (ours are closed): a
+            # module-level session left in its transaction, a connection never closed.
+            **({"held": held} if (held := self._held()) else {}),
             "seconds": time.perf_counter() - started,
             **({"executed": self.executed} if self.keep_parameters else {}),
             "sql": self.statements,
             "warnings": sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}"
                                 for w in caught}),
         }
+
+    def _held(self) -> int:
+        return sum(getattr(engine.pool, "checkedout", lambda: 0)() for engine in self.engines)
 
     def calls(self, message: protocol.Message) -> protocol.Message:
         """A read-only pair's several argument draws on one dataset, in one message: run in

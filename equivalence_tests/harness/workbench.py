@@ -63,6 +63,7 @@ class Workbench:
     _datasets: dict[tuple[str, ...], st.SearchStrategy[Dataset]] = field(default_factory=dict)
     refusals: RefusalTally = field(default_factory=RefusalTally)  # rows the schema refused
     _facts: SchemaFacts | None = None
+    held: list[int] = field(default_factory=lambda: [0, 0])  # calls that left a connection held
 
     def admissible(self, dataset: Dataset) -> Dataset:
         """The dataset without the rows the database refuses (a CHECK the strategy could not
@@ -178,8 +179,11 @@ class Workbench:
         then restarted, so that the next pair does not run beside it or its locks."""
         leaked = []
         for i, database in enumerate(self.databases):
-            # Both asked, always: the count noted at resets is forgotten here.
-            if database.take_left_open() + database.count_idle_in_transaction():
+            # All asked, always: the counts noted at resets and by the workers (a call that
+            # left a connection held, the next call of its example then in the same
+            # transaction) are forgotten here.
+            held, self.held[i] = self.held[i], 0
+            if held + database.take_left_open() + database.count_idle_in_transaction():
                 replacement = self.workers[i].restart()
                 self.workers = ((replacement, self.workers[1]) if i == 0
                                 else (self.workers[0], replacement))
@@ -223,6 +227,8 @@ class Workbench:
             wrote = pair.writes or any(writes(results[ran - 1]["sql"]) for results in replies)
             states = list(self.threads.map(lambda i: self.databases[i].snapshot(), sides)
                           ) if wrote else [None for _ in sides]
+            for i, results in zip(sides, replies, strict=True):
+                self.held[i] += sum(bool(reply.get("held")) for reply in results)
             for kept, state, results in zip(observed, states, replies, strict=True):
                 kept += [Observation(reply["outcome"], reply["sql"], reply["warnings"],
                                      state if n == ran - 1 else None, reply.get("executed"))

@@ -116,3 +116,15 @@ def test_the_vacuum_between_examples_never_waits_for_a_leaked_sessions_lock(
     finally:
         reader.close()
         database.take_left_open()
+
+
+def test_a_transaction_left_open_by_a_call_inside_an_example_is_named(
+        workbench: Workbench) -> None:
+    workbench.leaked_transactions()
+    # One message: the missing order leaves the transaction open and only read, so the same
+    # message goes on to order 1, which commits it. No reset sees it open; the worker does.
+    legacy, _ = workbench.observe_calls(PROCESS_ORDER, ONE_ORDER, [{"order_id": 2},
+                                                                    {"order_id": 1}])
+    assert [o.outcome for o in legacy] == [False, True]
+    assert open_transactions(workbench.databases[0]) == []
+    assert workbench.leaked_transactions() == ["legacy_14"]
