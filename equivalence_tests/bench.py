@@ -190,7 +190,9 @@ def wall_times(console: Console) -> None:
             started = time.perf_counter()
             done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, check=False)
-            table.add_row(label, f"{time.perf_counter() - started:.1f}", str(done.returncode))
+            seconds = time.perf_counter() - started
+            console.print(f"wall: {label}: {seconds:.1f} s (exit {done.returncode})")
+            table.add_row(label, f"{seconds:.1f}", str(done.returncode))
     console.print(table)
 
 
