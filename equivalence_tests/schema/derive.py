@@ -212,13 +212,22 @@ def _strategy(plans: list[_Plan], needed: set[str], max_rows: int,
 
 
 def _rows(plan: _Plan) -> st.SearchStrategy[tuple[Any, ...]]:
-    """A row: its values, then its foreign-key indexes; one byte each, free draws after."""
+    """A row: its values, then its foreign-key indexes; a byte each, free draws after. The
+    key columns (primary key, unique) are one draw and the rest another: Hypothesis copies a
+    draw from one row into another to make values alike, and a copy of the rest (a namesake,
+    a tied timestamp, the same parent) keeps its own key, where a copied key is dropped."""
     columns = [*plan.values, *[FK_INDEX] * len(plan.fks)]
-    blob = st.binary(min_size=len(columns), max_size=len(columns))
+    keyed = {c for columns_, _ in plan.keys for c in columns_}
+    parts = [[i for i, name in enumerate(plan.names) if name in keyed]]
+    parts.append([i for i in range(len(columns)) if i not in parts[0]])
+    blobs = [(part, st.binary(min_size=len(part), max_size=len(part))) for part in parts if part]
 
     @st.composite
     def row(draw: st.DrawFn) -> tuple[Any, ...]:
-        values = [pick(options, byte) for options, byte in zip(columns, draw(blob), strict=True)]
+        values: list[Any] = [None] * len(columns)
+        for part, blob in blobs:
+            for i, byte in zip(part, draw(blob), strict=True):
+                values[i] = pick(columns[i], byte)
         return tuple(draw(v.strategy) if isinstance(v, Free) else v for v in values)
 
     return row()
@@ -535,7 +544,8 @@ def _text(column: Column, conditions: list[Condition], key: bool) -> Options:
         return _filtered(pool, rest, str)
     longest = int(min(high, max(low, MAX_TEXT)))
     text = Free(st.text(TEXT, min_size=low, max_size=longest))
-    return _filtered(mix((1, pool), (1, (text,))), rest, str)
+    # The pool three times in four: equal values in different rows (namesakes) are common.
+    return _filtered(mix((3, pool), (1, (text,))), rest, str)
 
 
 def _floats(column: Column, conditions: list[Condition]) -> Options:

@@ -105,7 +105,8 @@ def observe(bench: Workbench, pair: Pair, dataset: Dataset, args: dict[str, Any]
     """Both sides on one example with their SQL's parameters, and each call's seconds."""
     with replies(bench) as heard:
         legacy, modern = bench.observe(pair, dataset, args, keep_parameters=True)
-    answers = [reply for reply in heard if reply.get("op") == "result"][-2:]
+    answers = [result for reply in heard if reply.get("op") == "results"
+               for result in reply["results"]][-2:]
     seconds = [reply.get("seconds") for reply in answers] if len(answers) == 2 else [None, None]
     return legacy, modern, seconds[0], seconds[1]
 
