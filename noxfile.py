@@ -255,6 +255,14 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)
+def detection(session: nox.Session) -> None:
+    """How often one random run catches each known wrong migration: `-- --seeds 20`."""
+    _install(session, "driver", *DRIVER_MODULES)
+    _run_unlocked(session, "python", "-m", "equivalence_tests.detection", *session.posargs,
+                  env=_worker_env(session, "modern_20"))
+
+
+@nox.session(python=PYTHON, requires=["legacy_14", "modern_20"], default=False)
 def report(session: nox.Session) -> None:
     """Every pair side by side: writes .workbench/study.json and the HTML page from it."""
     _install(session, "driver", *DRIVER_MODULES)

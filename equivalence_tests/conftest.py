@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import settings
 
 from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.databases import OwnedDatabases, ProvisioningError
@@ -48,14 +48,9 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.harness.workers import WorkerError
+from equivalence_tests.profiles import chosen, header, load
 from equivalence_tests.services import Service, discover
 
-# `explain` re-runs failing cases many times to annotate lines; our report says more, faster.
-PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
-settings.register_profile("default", max_examples=100, phases=PHASES)
-settings.register_profile("ci", max_examples=100, phases=PHASES, derandomize=True, database=None)
-settings.register_profile("thorough", max_examples=2000, phases=PHASES)
-settings.load_profile(os.environ.get("WORKBENCH_PROFILE", "default"))
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
 VERDICTS = RUN.verdicts
@@ -94,10 +89,25 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     signal.signal(signal.SIGINT, _terminate_as_interrupt)
     _die_with_parent()
-    _use_example_database()
+    # Before any test module is imported: their settings objects inherit from this profile.
+    profile, tests = chosen(config.args)
+    try:
+        load(profile, tests=tests)
+    except SystemExit as error:
+        pytest.exit(str(error), returncode=3)
+    config.stash[_PROFILE] = header(profile, tests)
+    if not tests:
+        _use_example_database(profile)
 
 
-def _use_example_database() -> None:
+_PROFILE = pytest.StashKey[str]()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return config.stash.get(_PROFILE, "")
+
+
+def _use_example_database(profile: str) -> None:
     """With WORKBENCH_HYPOTHESIS_REDIS, examples are saved to and replayed from that Redis too."""
     try:
         database = example_database()
@@ -105,14 +115,12 @@ def _use_example_database() -> None:
         pytest.exit(f"workbench: {error}", returncode=3)
     if database is None:
         return
-    current = os.environ.get("WORKBENCH_PROFILE", "default")
-    if current == "ci":  # derandomized: Hypothesis reads and writes no example database
-        RUN.notes.append(f"{REDIS_VAR} is not used under WORKBENCH_PROFILE=ci (derandomized "
-                         "examples: no example database)")
+    if settings.default.derandomize:  # Hypothesis reads and writes no example database
+        RUN.notes.append(f"{REDIS_VAR} is not used under WORKBENCH_PROFILE={profile} "
+                         "(derandomized examples: no example database)")
         return
-    for name in ("default", "thorough"):
-        settings.register_profile(name, settings.get_profile(name), database=database)
-    settings.load_profile(current)
+    settings.register_profile(profile, settings.default, database=database)
+    settings.load_profile(profile)
 
 
 def in_worker(config: pytest.Config) -> bool:

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from equivalence_tests.harness.compare import (
@@ -202,9 +202,10 @@ def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
 
 
 def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | None = None,
-          **overrides: Any) -> Verdict:
+          *, random_seed: int | None = None, **overrides: Any) -> Verdict:
     """Search for a dataset and arguments on which the two sides behave differently.
-    `overrides` are Hypothesis settings for this search (max_examples=, database=)."""
+    `overrides` are Hypothesis settings for this search (max_examples=, database=);
+    `random_seed` fixes the search's random choices (`nox -s detection` runs many)."""
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
     strategy = strategy if strategy is not None else bench.datasets(pair.rich)
     facts = bench.facts
@@ -271,6 +272,8 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     # once is replayed first next time (the same hook Hypothesis's stateful testing uses).
     example.hypothesis.inner_test._hypothesis_internal_add_digest = (  # type: ignore[attr-defined]
         pair.name.encode())
+    if random_seed is not None:
+        example = seed(random_seed)(example)
     try:
         try:
             example()
