@@ -5,6 +5,7 @@ as keys that are absent, and values just inside and just outside what the schema
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -35,11 +36,18 @@ def money(places_max: str, minimum: str = "0") -> st.SearchStrategy[Decimal]:
 
 def key_of(table: str, column: str = "id", absent: st.SearchStrategy[Any] | None = None,
            ) -> ArgStrategy:
-    """A value of `table.column` that is in the dataset about as often as it is not."""
+    """A value of `table.column` that is in the dataset about as often as it is not; where
+    rows share a value (namesakes), one of those shared values as often as any present one,
+    so a lookup that must pick one of several rows meets that case in most runs."""
     def strategy(dataset: Dataset) -> st.SearchStrategy[Any]:
         present = [row[column] for row in dataset.get(table, [])]
         missing = absent if absent is not None else _absent_for(column)
-        return st.sampled_from(present) | missing if present else missing
+        if not present:
+            return missing
+        shared = [value for value in dict.fromkeys(present) if present.count(value) > 1]
+        if shared:
+            return st.sampled_from(present) | st.sampled_from(shared) | missing | missing
+        return st.sampled_from(present) | missing
     return strategy
 
 
@@ -108,13 +116,21 @@ def product_rows(price: st.SearchStrategy[Any] = prices) -> ArgStrategy:
 
 def price_updates(price: st.SearchStrategy[Any] = prices,
                   stock: st.SearchStrategy[Any] | None = stocks) -> ArgStrategy:
-    """Mappings for bulk UPDATE by primary key: ids that exist about as often as not, and
-    different key sets (price, stock, both, neither) so rows fall into several batches."""
+    """Mappings for bulk UPDATE by primary key: ids that exist about as often as not; half the
+    lists mix key sets (price, stock, both, neither) so rows fall into several batches, half
+    share one, so one batch (one executemany) holds several rows."""
     optional = {"price": price} if stock is None else {"price": price, "stock": stock}
+    key_sets = [keys for n in range(len(optional) + 1)
+                for keys in itertools.combinations(optional, n)]
 
     def strategy(dataset: Dataset) -> st.SearchStrategy[list[dict[str, Any]]]:
-        row = st.fixed_dictionaries({"id": key_of("products")(dataset)}, optional=optional)
-        return mostly(st.lists(row, min_size=1, max_size=4), st.just([]))
+        ids = key_of("products")(dataset)
+        mixed = st.lists(st.fixed_dictionaries({"id": ids}, optional=optional),
+                         min_size=1, max_size=4)
+        one_batch = st.sampled_from(key_sets).flatmap(lambda keys: st.lists(
+            st.fixed_dictionaries({"id": ids, **{k: optional[k] for k in keys}}),
+            min_size=2, max_size=4))
+        return mostly(mixed | one_batch, st.just([]))
     return strategy
 
 

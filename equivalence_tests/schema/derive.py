@@ -203,34 +203,57 @@ class _Plan:
 
 def _strategy(plans: list[_Plan], needed: set[str], max_rows: int,
               ) -> st.SearchStrategy[Dataset]:
-    tables = [
-        st.lists(_rows(plan), min_size=int(plan.table.name in needed),
-                 max_size=max(max_rows, int(plan.table.name in needed)))
-        for plan in plans
-    ]
+    tables = [_table(plan, int(plan.table.name in needed),
+                     max(max_rows, int(plan.table.name in needed))) for plan in plans]
     return st.tuples(*tables).map(lambda raw: resolve(plans, raw))
 
 
-def _rows(plan: _Plan) -> st.SearchStrategy[tuple[Any, ...]]:
-    """A row: its values, then its foreign-key indexes; a byte each, free draws after. The
-    key columns (primary key, unique) are one draw and the rest another: Hypothesis copies a
-    draw from one row into another to make values alike, and a copy of the rest (a namesake,
-    a tied timestamp, the same parent) keeps its own key, where a copied key is dropped."""
+# An echo byte at or above this copies a text value from an earlier row: one in four.
+ECHO = 192
+
+
+def _counts(low: int, high: int) -> st.SearchStrategy[int]:
+    """How many rows a table gets: two or more three times in four (st.lists leaves a third
+    of tables empty, and namesakes, ties and a parent's second child need two rows), shrinking
+    towards `low`."""
+    small = list(range(low, min(2, high) + 1))
+    return st.sampled_from(small + [n for n in range(max(low, 2), high + 1) for _ in (0, 1)])
+
+
+def _table(plan: _Plan, low: int, high: int) -> st.SearchStrategy[list[tuple[Any, ...]]]:
+    """A table's rows. Each row: its values, then its foreign-key indexes; a byte each, free
+    draws after. The key columns (primary key, unique) are one draw and the rest another. From
+    the second row on, each text column outside the keys copies an earlier row's value one
+    time in four (an echo byte each; shrinking goes to no copy): a lookup by name must meet
+    namesakes, and independent draws line them up in about one small table in ten. Ties and
+    shared parents come often enough from small windows and index draws; echoing them too
+    halved how often two users' latest orders differ, which an ORDER BY needs."""
     columns = [*plan.values, *[FK_INDEX] * len(plan.fks)]
     keyed = {c for columns_, _ in plan.keys for c in columns_}
     parts = [[i for i, name in enumerate(plan.names) if name in keyed]]
     parts.append([i for i in range(len(columns)) if i not in parts[0]])
     blobs = [(part, st.binary(min_size=len(part), max_size=len(part))) for part in parts if part]
+    texts = [i for i in parts[1] if i < len(plan.names)
+             and plan.table.column(plan.names[i]).type in TEXT_TYPES]
+    echoes = st.binary(min_size=len(texts), max_size=len(texts))
 
     @st.composite
-    def row(draw: st.DrawFn) -> tuple[Any, ...]:
-        values: list[Any] = [None] * len(columns)
-        for part, blob in blobs:
-            for i, byte in zip(part, draw(blob), strict=True):
-                values[i] = pick(columns[i], byte)
-        return tuple(draw(v.strategy) if isinstance(v, Free) else v for v in values)
+    def rows(draw: st.DrawFn) -> list[tuple[Any, ...]]:
+        drawn: list[tuple[Any, ...]] = []
+        for _ in range(draw(_counts(low, high))):
+            values: list[Any] = [None] * len(columns)
+            for part, blob in blobs:
+                for i, byte in zip(part, draw(blob), strict=True):
+                    values[i] = pick(columns[i], byte)
+            row = [draw(v.strategy) if isinstance(v, Free) else v for v in values]
+            if drawn and texts:
+                for i, byte in zip(texts, draw(echoes), strict=True):
+                    if byte >= ECHO:
+                        row[i] = drawn[(byte - ECHO) % len(drawn)][i]
+            drawn.append(tuple(row))
+        return drawn
 
-    return row()
+    return rows()
 
 
 def resolve(plans: list[_Plan], raw: tuple[list[tuple[Any, ...]], ...]) -> Dataset:
