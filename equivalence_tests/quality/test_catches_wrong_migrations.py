@@ -1,30 +1,30 @@
 """The workbench's reason to exist: deliberately wrong migrations must be reported divergent,
-each with a shrunk counterexample. Their code is in equivalence_tests/mutants/."""
+each with a shrunk counterexample. They are declared in equivalence_tests/wrong_migrations.py
+(their code in equivalence_tests/mutants/); `nox -s detection` measures how often a random
+run catches each, these tests what the derandomized search finds and how far it shrinks."""
 
-from hypothesis import strategies as st
+import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.registry import pair
-from equivalence_tests.strategies import anything, key_of, words
-
-LEGACY = "equivalence_tests.mutants.legacy"
-MODERN = "equivalence_tests.mutants.modern"
-
-
-def mutant(function, modern_function=None, **options):
-    modern = f"{MODERN}:{modern_function or function}"
-    return pair(f"{LEGACY}:{function}", modern=modern, registry={}, **options)
+from equivalence_tests.wrong_migrations import WRONG, mutant
 
 
 def rows(verdict, table):
     return verdict.counterexample.dataset[table]
 
 
+@pytest.mark.parametrize("name", [name for name, wrong in WRONG.items()
+                                  if wrong.pair.service == "demo"])
+def test_every_declared_wrong_migration_is_caught(workbench: Workbench, name: str):
+    """What the detection benchmark counts as a catch, on the derandomized examples."""
+    verdict = check(WRONG[name].pair, workbench)
+    assert verdict.status == WRONG[name].caught_as, verdict.counterexample
+
+
 def test_first_migrated_to_scalar_one_or_none_is_caught_on_two_namesakes(workbench: Workbench):
-    verdict = check(mutant("find_user_by_name", name=key_of("users", "name", absent=words)),
-                    workbench)
+    verdict = check(WRONG["first() -> scalar_one_or_none()"].pair, workbench)
     assert verdict.status == "divergent"
     found = verdict.counterexample
     assert found.modern.outcome["$error"] == "MultipleResultsFound"
@@ -35,7 +35,7 @@ def test_first_migrated_to_scalar_one_or_none_is_caught_on_two_namesakes(workben
 
 
 def test_lost_query_deduplication_of_joined_single_entities_is_caught(workbench: Workbench):
-    verdict = check(mutant("users_with_orders"), workbench)
+    verdict = check(WRONG["lost de-duplication of joined entities"].pair, workbench)
     assert verdict.status == "divergent"
     assert len(verdict.counterexample.modern.outcome) == 2
     assert len(verdict.counterexample.legacy.outcome) == 1
@@ -43,36 +43,33 @@ def test_lost_query_deduplication_of_joined_single_entities_is_caught(workbench:
 
 
 def test_true_division_of_integers_is_caught(workbench: Workbench):
-    verdict = check(mutant("items_per_order"), workbench)
+    verdict = check(WRONG["integer division became true division"].pair, workbench)
     assert verdict.status == "divergent"
     assert isinstance(verdict.counterexample.legacy.outcome, int)
     assert "$decimal" in verdict.counterexample.modern.outcome
 
 
 def test_a_flipped_sort_direction_is_caught(workbench: Workbench):
-    verdict = check(pair("repositories:get_active_users", registry={}, ordered_by="created_at",
-                         modern=f"{MODERN}:get_active_users_ascending"), workbench)
+    verdict = check(WRONG["flipped sort direction"].pair, workbench)
     assert verdict.status == "divergent"
     assert len(rows(verdict, "users")) == 2
 
 
 def test_a_write_that_is_never_committed_is_caught_in_the_database_state(workbench: Workbench):
-    verdict = check(mutant("deactivate_user", writes=True, user_id=key_of("users")), workbench)
+    verdict = check(WRONG["write never committed"].pair, workbench)
     assert verdict.status == "divergent"
     assert verdict.counterexample.what == ["table users"]
     assert len(rows(verdict, "users")) == 1
 
 
 def test_rows_created_in_another_order_are_caught(workbench: Workbench):
-    slugs = anything(st.lists(st.text("xyz", min_size=1, max_size=2), unique=True, max_size=3))
-    verdict = check(mutant("add_tenants", "add_tenants_reversed", writes=True, slugs=slugs),
-                    workbench)
+    verdict = check(WRONG["rows created in another order"].pair, workbench)
     assert verdict.status == "divergent"
     assert len(verdict.counterexample.arguments["slugs"]) == 2
 
 
 def test_a_dropped_time_zone_is_caught(workbench: Workbench):
-    verdict = check(mutant("oldest_signup", "oldest_signup_naive"), workbench)
+    verdict = check(WRONG["dropped time zone"].pair, workbench)
     assert verdict.status == "divergent"
     assert len(rows(verdict, "users")) == 1
 

@@ -3,19 +3,11 @@ one with no canonical form must cost only its own pair a verdict, never the run.
 
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.registry import pair
-
-LEGACY = "equivalence_tests.mutants.legacy"
-MODERN = "equivalence_tests.mutants.modern"
-
-
-def mutant(function, modern=None, **options):
-    return pair(f"{LEGACY}:{function}", modern=modern or f"{MODERN}:{function}", registry={},
-                **options)
+from equivalence_tests.wrong_migrations import WRONG, mutant
 
 
 def test_a_result_object_where_legacy_returned_its_rowcount_is_divergent(workbench: Workbench):
-    verdict = check(mutant("update_rowcount"), workbench)
+    verdict = check(WRONG["result object where legacy returned its rowcount"].pair, workbench)
     assert verdict.status == "divergent"
     found = verdict.counterexample
     assert isinstance(found.legacy.outcome, int)
@@ -29,7 +21,7 @@ def test_the_same_rows_from_the_same_kind_of_result_are_equivalent(workbench: Wo
 
 
 def test_a_list_of_rows_where_legacy_returned_the_result_is_divergent(workbench: Workbench):
-    verdict = check(mutant("user_rows_cursor", f"{LEGACY}:user_rows_list"), workbench)
+    verdict = check(WRONG["list of rows where legacy returned the result"].pair, workbench)
     assert verdict.status == "divergent"
     assert "$result" in verdict.counterexample.legacy.outcome
     assert isinstance(verdict.counterexample.modern.outcome, list)
