@@ -51,7 +51,6 @@ from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.profiles import chosen, header, load
 from equivalence_tests.services import Service, discover
 
-
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
 VERDICTS = RUN.verdicts
 GATHER = Gather(RUN)  # under xdist, on the controller: the workers' verdicts, into RUN

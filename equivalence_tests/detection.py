@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from hypothesis import HealthCheck, Phase
 from rich.console import Console
@@ -33,7 +34,7 @@ from equivalence_tests.wrong_migrations import Wrong, every_wrong_migration
 
 BAR = 0.95  # 19 of 20 seeds: below it, a case is a reach defect unless it states why
 # The main job's search without shrinking (a catch is all that is counted here).
-SEARCH = {"database": None, "derandomize": False, "phases": [Phase.generate],
+SEARCH: dict[str, Any] = {"database": None, "derandomize": False, "phases": [Phase.generate],
           "deadline": None, "suppress_health_check": list(HealthCheck)}
 
 

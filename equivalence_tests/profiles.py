@@ -53,7 +53,7 @@ def load(name: str, *, tests: bool) -> None:
 
 
 def randomized() -> bool:
-    return not settings.default.derandomize
+    return not settings().derandomize
 
 
 def header(name: str, tests: bool) -> str:
@@ -64,4 +64,4 @@ def header(name: str, tests: bool) -> str:
         return (f"hypothesis profile {name}: RANDOMIZED on purpose ({VARIABLE}={name}): a test "
                 "that asserts what random data reaches may fail by chance here")
     return (f"hypothesis profile {name}: fresh random examples on every run "
-            f"({settings.default.max_examples} per pair)")
+            f"({settings().max_examples} per pair)")
