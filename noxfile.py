@@ -209,8 +209,8 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the demo's migrated code, the version-neutral code and the harness."""
     _install(session, "typecheck", "mypy", "sqlalchemy")
     _run_unlocked(session, "mypy", "--strict", *workbench_paths(side="modern_20"),
-                  "shared_schema", "equivalence_tests/harness", "equivalence_tests/profiles.py",
-                  env={})
+                  "shared_schema", "equivalence_tests/domain", "equivalence_tests/harness",
+                  "equivalence_tests/profiles.py", env={})
 
 
 @nox.session(python=PYTHON, requires=["lint", "typecheck", "legacy_14", "modern_20"], default=False)

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from equivalence_tests.domain.errors import WorkbenchError, WorkerError
 from equivalence_tests.harness.check import Verdict
-from equivalence_tests.harness.databases import OwnedDatabases, ProvisioningError
+from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
 from equivalence_tests.harness.exampledb import REDIS_VAR, ExampleDatabaseError, example_database
 from equivalence_tests.harness.report import (
@@ -37,17 +38,13 @@ from equivalence_tests.harness.report import (
     verdict_table,
 )
 from equivalence_tests.harness.server import URL_VAR, find_binaries, throwaway_server
-from equivalence_tests.harness.server import ProvisioningError as ServerError
-from equivalence_tests.harness.state import ServerLost
 from equivalence_tests.harness.workbench import (
     Lab,
-    SchemaError,
     Workbench,
     demo_service,
     open_service,
     provision,
 )
-from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.profiles import chosen, header, load
 from equivalence_tests.services import Service, discover
 
@@ -139,7 +136,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     try:
         url = _CONTROLLER.enter_context(throwaway_server(find_binaries()))
-    except BROKEN as error:
+    except WorkbenchError as error:
         pytest.exit(f"workbench: {error}", returncode=3)
     session.config.stash[_SHARED_URL] = url
 
@@ -212,16 +209,13 @@ def _lab(config: pytest.Config) -> Iterator[Lab]:
         yield lab
 
 
-BROKEN = (ProvisioningError, ServerError, WorkerError, ServerLost, SchemaError)
-
-
 @pytest.fixture(scope="session")
 def workbench(pytestconfig: pytest.Config) -> Iterator[Workbench]:
     """The demo service's workbench (the quality and plumbing tests use it)."""
     try:
         with _lab(pytestconfig) as lab, open_service(lab, demo_service()) as bench:
             yield bench
-    except BROKEN as error:
+    except WorkbenchError as error:
         if RUN.started:  # the verdicts so far are still shown; this line joins them
             RUN.notes.append(f"workbench teardown: {error}")
             RUN.teardown_failed = True
@@ -296,7 +290,7 @@ def services(pytestconfig: pytest.Config) -> Iterator[Services]:
                 yield opened
             finally:
                 opened.close()
-    except BROKEN as error:
+    except WorkbenchError as error:
         if RUN.started:
             RUN.notes.append(f"workbench teardown: {error}")
             RUN.teardown_failed = True

@@ -60,18 +60,15 @@ from typing import Any
 
 from hypothesis import Phase
 
+from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.harness.check import Verdict, check
-from equivalence_tests.harness.databases import ProvisioningError
-from equivalence_tests.harness.server import ProvisioningError as ServerError
-from equivalence_tests.harness.state import ResetBlocked, ServerLost
 from equivalence_tests.harness.workbench import (
     Lab,
-    SchemaError,
     Workbench,
     open_service,
     provision,
 )
-from equivalence_tests.harness.workers import Side, WorkerError, pinned_version
+from equivalence_tests.harness.workers import Side, pinned_version
 from equivalence_tests.registry import Pair, every_pair
 from equivalence_tests.services import ROOT, Service, discover, functions
 
@@ -345,7 +342,7 @@ def _run_service(matrix: Matrix, lab: Lab, service: Service, runtime: Runtime,
                 if progress:
                     print(f"  {runtime.name:<14} {pair.name:<50} {cell.state}", file=sys.stderr,
                           flush=True)
-    except (SchemaError, WorkerError, ResetBlocked, ServerLost) as error:
+    except WorkbenchError as error:
         for pair in todo:
             if (pair.name, runtime.name) not in matrix.cells:
                 matrix.cells[pair.name, runtime.name] = Cell(
@@ -555,7 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         matrix = run(pairs, runtimes, options.examples)
-    except (ProvisioningError, ServerError) as error:
+    except WorkbenchError as error:
         print(f"readiness: {error}", file=sys.stderr)
         return 2
     out = Path(options.out)

@@ -18,14 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from equivalence_tests.domain.errors import WorkbenchError, WorkerError
 from equivalence_tests.harness.check import Verdict, check
-from equivalence_tests.harness.databases import ProvisioningError
 from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
 from equivalence_tests.harness.report import counterexample_text, render, verdict_table
-from equivalence_tests.harness.server import ProvisioningError as ServerError
-from equivalence_tests.harness.state import ResetBlocked, ServerLost
-from equivalence_tests.harness.workbench import SchemaError, Workbench, open_service, provision
-from equivalence_tests.harness.workers import WorkerError
+from equivalence_tests.harness.workbench import Workbench, open_service, provision
 from equivalence_tests.registry import every_pair
 from equivalence_tests.services import ROOT, Service, Unpaired, discover
 
@@ -191,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                                   [u for u in unpaired if u.service == name])
                 print(show(result), flush=True)
                 results.append(result)
-    except (ProvisioningError, ServerError, WorkerError, ResetBlocked, ServerLost,
-            SchemaError) as error:
+    except WorkbenchError as error:
         print(f"step: {error}; NOT safe to ship", file=sys.stderr)
         return 3
     safe = all(result["safe"] for result in results)

@@ -4,11 +4,9 @@ the same on SQLAlchemy 1.4 and 2.x."""
 import pytest
 
 from equivalence_tests.conftest import RUN, Services, record_error, record_verdict, rerun_command
+from equivalence_tests.domain.errors import SchemaError, WorkbenchError
 from equivalence_tests.harness.check import check
 from equivalence_tests.harness.report import counterexample_text
-from equivalence_tests.harness.state import ResetBlocked, ServerLost
-from equivalence_tests.harness.workbench import SchemaError
-from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.registry import Pair, every_pair
 
 PAIRS, UNPAIRED = every_pair()
@@ -26,7 +24,7 @@ def test_pair(pair: Pair, services: Services, request: pytest.FixtureRequest) ->
     except SchemaError as error:  # that service cannot run; the others still can
         record_error(request, pair.name, error)
         pytest.fail(f"workbench: pair {pair.name}: {error}", pytrace=False)
-    except (WorkerError, ResetBlocked, ServerLost) as error:
+    except WorkbenchError as error:
         # The workbench itself is broken (a crashed or hung worker, a server gone): no later
         # verdict is worth having, so stop after this pair with the one line that says what
         # happened; the verdicts so far and the summary are still printed.

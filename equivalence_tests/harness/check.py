@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.harness.compare import (
     DEMO,
     Observation,
@@ -21,9 +22,8 @@ from equivalence_tests.harness.compare import (
     rows_reversed,
     same_sequence,
 )
-from equivalence_tests.harness.state import Dataset, DatasetRefused, ResetBlocked, ServerLost
+from equivalence_tests.harness.state import Dataset, DatasetRefused
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.harness.workers import WorkerError
 from equivalence_tests.inference import CannotInfer, infer
 from equivalence_tests.registry import Pair
 
@@ -336,7 +336,7 @@ def _most_telling(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """From several failures, the one to report: a broken workbench (a crashed worker) first,
     then an unreliable control, then any divergence."""
     leaves = _leaves(group)
-    broken = [e for e in leaves if isinstance(e, WorkerError | ResetBlocked | ServerLost)]
+    broken = [e for e in leaves if isinstance(e, WorkbenchError)]
     if broken:
         return broken[0]
     found = [e for e in leaves if isinstance(e, Counterexample)]

@@ -33,9 +33,10 @@ import psycopg2
 from psycopg2 import errors, sql
 from psycopg2.extensions import connection, cursor
 
-from equivalence_tests.harness.server import ProvisioningError, first_line, mask_password
+from equivalence_tests.domain.errors import ProvisioningError
+from equivalence_tests.harness.server import first_line, mask_password
 
-__all__ = ["OwnedDatabases", "ProvisioningError", "sweep_leftovers", "with_database"]
+__all__ = ["OwnedDatabases", "sweep_leftovers", "with_database"]
 
 _LABEL = re.compile(r"[a-z0-9_]+")
 _RUN_ID = re.compile(r"[a-z0-9]+")

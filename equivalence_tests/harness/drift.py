@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from equivalence_tests.harness.workers import Worker, WorkerError
+from equivalence_tests.domain.errors import WorkerError
+from equivalence_tests.harness.workers import Worker
 
 Difference = dict[str, Any]
 

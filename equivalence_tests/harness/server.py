@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 import psycopg2
 
+from equivalence_tests.domain.errors import ProvisioningError
+
 URL_VAR = "WORKBENCH_DATABASE_URL"
 BINDIR_VAR = "WORKBENCH_PG_BINDIR"
 SUPERUSER = "workbench"
@@ -71,13 +73,6 @@ if os.path.isdir(base):
             time.sleep(0.05)
     shutil.rmtree(base, ignore_errors=True)
 """
-
-
-class ProvisioningError(Exception):
-    """Raised with ONE line of text saying what went wrong and what to do.
-
-    Users see only this line (no traceback), so it must name the cause and the fix.
-    """
 
 
 def first_line(error: BaseException) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import psycopg2
 import psycopg2.extensions
 
+from equivalence_tests.domain.errors import ResetBlocked, ServerLost
 from equivalence_tests.schema import reset as schema_reset
 from equivalence_tests.schema.catalog import Catalog, read_catalog
 from equivalence_tests.schema.reset import quote
@@ -34,16 +35,8 @@ Dataset = dict[str, list[dict[str, Any]]]
 State = dict[str, list[dict[str, Any]]]
 
 
-class ResetBlocked(RuntimeError):
-    """A worker kept a transaction open, so the reset could not take its locks."""
-
-
 class DatasetRefused(RuntimeError):
     """The database refused a dataset for a constraint the strategy could not read."""
-
-
-class ServerLost(RuntimeError):
-    """The connection to PostgreSQL broke (a restart, a crash): no outcome of any function."""
 
 
 def wait_for_server(url: str, patience: float = 30.0) -> bool:

@@ -14,17 +14,16 @@ from typing import Any
 import psycopg2
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.errors import ResetBlocked, SchemaError, ServerLost, WorkerError
 from equivalence_tests.harness.compare import Observation, SchemaFacts
 from equivalence_tests.harness.databases import OwnedDatabases, sweep_leftovers
 from equivalence_tests.harness.server import URL_VAR, mask_password, postgres_server
 from equivalence_tests.harness.state import (
     Database,
     Dataset,
-    ResetBlocked,
-    ServerLost,
     wait_for_server,
 )
-from equivalence_tests.harness.workers import Side, Worker, WorkerError
+from equivalence_tests.harness.workers import Side, Worker
 from equivalence_tests.registry import Pair
 from equivalence_tests.schema import derive
 from equivalence_tests.schema.catalog import Catalog
@@ -284,10 +283,6 @@ def provision() -> Iterator[Lab]:
                              f"{leftover.action}")
         owned = stack.enter_context(OwnedDatabases(admin_url))
         yield Lab(owned, where, notes)
-
-
-class SchemaError(RuntimeError):
-    """A service's schema could not be created (one line: which service, what failed)."""
 
 
 @contextlib.contextmanager

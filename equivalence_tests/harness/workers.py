@@ -13,16 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from equivalence_tests.domain.errors import WorkerError
 from shared_schema import protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120.0
 CALL_TIMEOUT = 120.0
 STDERR_KEPT = 64 * 1024  # bytes of a worker's stderr kept: enough for its last traceback
-
-
-class WorkerError(RuntimeError):
-    """A worker could not start, crashed, hung or runs the wrong environment (one line)."""
 
 
 @dataclass(frozen=True)

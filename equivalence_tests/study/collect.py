@@ -12,12 +12,13 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.harness import report
 from equivalence_tests.harness.check import Counterexample, Verdict, check, paths_hit
 from equivalence_tests.harness.compare import Observation
-from equivalence_tests.harness.state import Dataset, ResetBlocked, ServerLost
+from equivalence_tests.harness.state import Dataset
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.harness.workers import CALL_TIMEOUT, WorkerError
+from equivalence_tests.harness.workers import CALL_TIMEOUT
 from equivalence_tests.inference import infer
 from equivalence_tests.registry import Pair
 from equivalence_tests.study import data
@@ -26,7 +27,6 @@ from shared_schema.values import encode
 
 TRIES = 40  # examples searched for representatives (and timed) per pair
 MORE_TRIES = 200  # searched at most while a wanted case (a declared path, found/absent) is missing
-BROKEN = (WorkerError, ResetBlocked, ServerLost)  # the workbench, not the pair, failed
 EMPTY_TAGS = ("$result", "$async_result", "$iterator", "$set")
 
 
@@ -235,7 +235,7 @@ def collect_pair(pair: Pair, bench: Workbench, tries: int = TRIES,
             examples.append(example("counterexample", shrunk.dataset, shrunk.arguments, legacy,
                                     modern, left, right))
         found.update(examples=examples, missing=missing, timing=timing)
-    except BROKEN as error:
+    except WorkbenchError as error:
         found.update(status="harness error", error=f"{type(error).__name__}: {error}")
         raise
     except Exception as error:
@@ -262,7 +262,7 @@ def collect(pairs: list[Pair], bench_for: Callable[[Pair], Workbench], study: da
             legacy, modern = bench.versions
             study["sqlalchemy"] = {"legacy": legacy, "modern": modern}
             holder = collect_pair(pair, bench, tries, **overrides)
-        except BROKEN as error:
+        except WorkbenchError as error:
             broken = error
             holder = holder or {**entry(pair), "status": "harness error",
                                 "error": f"{type(error).__name__}: {error}"}

@@ -12,7 +12,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from equivalence_tests.harness.databases import OwnedDatabases, ProvisioningError, with_database
+from equivalence_tests.domain.errors import ProvisioningError
+from equivalence_tests.harness.databases import OwnedDatabases, with_database
 from equivalence_tests.harness.server import URL_VAR, postgres_server
 
 MACHINE_URL = os.environ.get(

@@ -12,11 +12,12 @@ from typing import Any
 import psycopg2
 import pytest
 
+from equivalence_tests.domain.errors import WorkerError
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
 from equivalence_tests.harness.server import postgres_server
 from equivalence_tests.harness.workbench import sides_from_environment
-from equivalence_tests.harness.workers import Worker, WorkerError
+from equivalence_tests.harness.workers import Worker
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared_schema" / "schema.sql"
 DRIFTED = "equivalence_tests.mutants.drifted_models"

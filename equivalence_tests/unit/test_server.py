@@ -19,11 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg2
 import pytest
 
+from equivalence_tests.domain.errors import ProvisioningError
 from equivalence_tests.harness.server import (
     BINDIR_VAR,
     URL_VAR,
     PgBinaries,
-    ProvisioningError,
     find_binaries,
     mask_password,
     normalize_url,

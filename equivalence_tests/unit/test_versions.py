@@ -2,7 +2,8 @@
 
 import pytest
 
-from equivalence_tests.harness.workers import Side, WorkerError, check_hello, pinned_version
+from equivalence_tests.domain.errors import WorkerError
+from equivalence_tests.harness.workers import Side, check_hello, pinned_version
 
 
 def test_pins_come_from_pyproject_dependency_groups():

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from equivalence_tests.domain.errors import ResetBlocked, WorkerError
 from equivalence_tests.harness.check import check
-from equivalence_tests.harness.state import ResetBlocked
 from equivalence_tests.harness.workbench import open_workbench, sides_from_environment
-from equivalence_tests.harness.workers import Side, Worker, WorkerError
+from equivalence_tests.harness.workers import Side, Worker
 from equivalence_tests.registry import pair
 from equivalence_tests.strategies import key_of
 
