@@ -95,7 +95,7 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> Measured:
     finally:
         bench.observe_calls = observe_calls  # type: ignore[method-assign]
     if not verdict.ok:
-        sys.exit(f"bench: {pair.name} is {verdict.status}; benchmark equivalent pairs only")
+        sys.exit(f"bench: {pair.name} is {verdict.text}; benchmark equivalent pairs only")
     return Measured(elapsed, seen)
 
 

@@ -355,7 +355,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write = terminalreporter.write
     for verdict in VERDICTS:
         if verdict.counterexample is not None and verdict.ok:
-            terminalreporter.section(f"{verdict.pair.name}: {verdict.status}")
+            terminalreporter.section(f"{verdict.pair.name}: {verdict.text}")
             text = counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name))
             write(text + "\n")
     for row in RUN.all_rows:  # known divergences found by xdist workers

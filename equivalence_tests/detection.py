@@ -62,7 +62,7 @@ def measure(wrong: Wrong, bench: Workbench, seeds: list[int], examples: int) -> 
         if verdict.status == wrong.caught_as:
             rate.caught.append(verdict.examples)
         else:
-            rate.missed.append((seed, verdict.status))
+            rate.missed.append((seed, verdict.text))
     return rate
 
 

@@ -61,6 +61,7 @@ from typing import Any
 from hypothesis import Phase
 
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.status import Status
 from equivalence_tests.harness.check import Verdict, check
 from equivalence_tests.harness.workbench import (
     Lab,
@@ -188,20 +189,20 @@ def candidate_pair(pair: Pair, runtime: Runtime) -> Pair:
 
 def cell_of(pair: Pair, runtime: Runtime, verdict: Verdict) -> Cell:
     target = candidate_pair(pair, runtime).modern
-    cell = Cell(pair.name, runtime.name, target, "equivalent", status=verdict.status,
+    cell = Cell(pair.name, runtime.name, target, "equivalent", status=verdict.text,
                 examples=verdict.examples)
     status = verdict.status
     found = verdict.counterexample
-    if status == "known divergence":
+    if status is Status.KNOWN_DIVERGENCE:
         cell.state, cell.detail = "known divergence", pair.known or ""
-    elif status in ("divergent", "control nondeterministic") and found is not None:
+    elif status in (Status.DIVERGENT, Status.CONTROL_NONDETERMINISTIC) and found is not None:
         control, candidate = found.legacy.outcome, found.modern.outcome
         cell.counterexample = {"what": found.what, "arguments": _jsonable(found.arguments),
                                "dataset": _jsonable(found.dataset), "control": control,
                                "candidate": candidate}
         raised = _raised(candidate)
-        if status == "control nondeterministic":
-            cell.state, cell.detail = status, ", ".join(found.what)
+        if status is Status.CONTROL_NONDETERMINISTIC:
+            cell.state, cell.detail = status.value, ", ".join(found.what)
         elif raised and raised != _raised(control):
             cell.state = "error"
             message = re.sub(r" \((/|[A-Z]:\\)[^)]*\)", "", str(candidate.get("message", "")))
@@ -211,12 +212,12 @@ def cell_of(pair: Pair, runtime: Runtime, verdict: Verdict) -> Cell:
             cell.state = "divergent"
             cell.detail = (f"{', '.join(found.what)}: with {_short(found.arguments)} the control "
                            f"gave {_short(control)}, this runtime {_short(candidate)}")[:240]
-    elif status.startswith("not comparable"):
-        cell.state, cell.detail = "not comparable", status
-    elif status.startswith("cannot infer"):
-        cell.state, cell.detail = "error", status
-    elif status != "equivalent":
-        cell.detail = status  # incomplete / vacuous / known divergence not reproduced
+    elif status is Status.NOT_COMPARABLE:
+        cell.state, cell.detail = "not comparable", verdict.text
+    elif status is Status.CANNOT_INFER:
+        cell.state, cell.detail = "error", verdict.text
+    elif status is not Status.EQUIVALENT:
+        cell.detail = verdict.text  # incomplete / vacuous / known divergence not reproduced
     return cell
 
 

@@ -82,7 +82,7 @@ def function_entry(verdict: Verdict) -> dict[str, Any]:
     found = verdict.counterexample
     return {
         "pair": verdict.pair.name, "legacy": verdict.pair.legacy, "modern": verdict.pair.modern,
-        "verdict": verdict.status, "ok": verdict.ok, "examples": verdict.examples,
+        "verdict": verdict.text, "ok": verdict.ok, "examples": verdict.examples,
         "calls": verdict.tally.calls, "wrote": verdict.tally.wrote,
         "warnings": {"legacy": sorted(verdict.tally.warnings[0]),
                      "modern": sorted(verdict.tally.warnings[1])},
@@ -107,7 +107,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[s
         drift += [{"side": side, **difference} for difference in found]
     mypy = run_mypy(service)
     refused = bench.refusals.lines(bench.catalog)
-    blocking = [f"{v.pair.name}: {v.status}" for v in verdicts if not v.ok]
+    blocking = [f"{v.pair.name}: {v.text}" for v in verdicts if not v.ok]
     blocking += [f"{u.target}: not compared ({u.reason})" for u in unpaired]
     blocking += drift_problems
     blocking += _drift_lines(blockers(drift))

@@ -38,5 +38,5 @@ def test_pair(pair: Pair, services: Services, request: pytest.FixtureRequest) ->
     record_verdict(request, verdict)
     if not verdict.ok:
         detail = (counterexample_text(pair, verdict, rerun_command(pair.name))
-                  if verdict.counterexample else f"{pair.name}: {verdict.status}")
+                  if verdict.counterexample else f"{pair.name}: {verdict.text}")
         pytest.fail(detail, pytrace=False)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.status import Status, text
 from equivalence_tests.harness.compare import (
     DEMO,
     Observation,
@@ -175,14 +176,19 @@ def _not_comparable(observation: Observation) -> str:
 @dataclass
 class Verdict:
     pair: Pair
-    status: str  # equivalent | known divergence | divergent | control nondeterministic | ...
+    status: Status
     tally: Tally
     counterexample: Counterexample | None = None
     versions: tuple[str, str] = ("?", "?")
+    detail: str = ""  # what made it vacuous, incomplete, not comparable, ...
+
+    @property
+    def text(self) -> str:
+        return text(self.status, self.detail)
 
     @property
     def ok(self) -> bool:
-        return self.status in ("equivalent", "known divergence")
+        return self.status.ok
 
     @property
     def examples(self) -> int:
@@ -212,7 +218,7 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     try:
         arguments = {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
     except CannotInfer as error:
-        return Verdict(pair, f"cannot infer arguments: {error}", tally, None, bench.versions)
+        return Verdict(pair, Status.CANNOT_INFER, tally, None, bench.versions, str(error))
     # Set once the control answered some input differently twice: whatever Hypothesis then
     # shrinks to, the verdict must not blame the migration (the rerun is a coin toss).
     unreliable: list[Counterexample] = []
@@ -286,13 +292,14 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
         if unreliable and not found.control_nondeterministic:
             found = min(unreliable, key=_size)
         if found.control_nondeterministic:
-            status = "control nondeterministic"
+            status = Status.CONTROL_NONDETERMINISTIC
         else:
-            status = "known divergence" if pair.known else "divergent"
+            status = Status.KNOWN_DIVERGENCE if pair.known else Status.DIVERGENT
         return Verdict(pair, status, tally, found, bench.versions)
     except NotComparable as odd:
-        return Verdict(pair, f"not comparable: {odd.type_name}", tally, None, bench.versions)
-    return Verdict(pair, _quiet_status(pair, tally), tally, None, bench.versions)
+        return Verdict(pair, Status.NOT_COMPARABLE, tally, None, bench.versions, odd.type_name)
+    status, detail = _quiet_status(pair, tally)
+    return Verdict(pair, status, tally, None, bench.versions, detail)
 
 
 def calls_per_dataset(pair: Pair, arguments: dict[str, Any]) -> int:
@@ -307,21 +314,21 @@ def _size(found: Counterexample) -> int:
                                                                          default=str))
 
 
-def _quiet_status(pair: Pair, tally: Tally) -> str:
+def _quiet_status(pair: Pair, tally: Tally) -> tuple[Status, str]:
     """No divergence found: equivalent, unless the search itself proved too little."""
     if pair.known:
-        return "known divergence not reproduced"
+        return Status.NOT_REPRODUCED, ""
     missed = [label for label, hits in tally.covered.items() if not hits]
     if missed:
-        return f"incomplete: no example reached {', '.join(missed)}"
+        return Status.INCOMPLETE, f"no example reached {', '.join(missed)}"
     if tally.calls and sum(tally.both_raised.values()) == tally.calls:
         raised = "; ".join(f"{error} {tally.raised_as.get(error, '')}".rstrip()
                            for error in sorted(tally.both_raised))
-        return f"vacuous: every call raised on both sides: {raised}"
+        return Status.VACUOUS, f"every call raised on both sides: {raised}"
     if tally.calls and not tally.reached:
-        return (f"vacuous: no call reached data in {tally.examples} examples "
-                f"({kinds_text(tally)})")
-    return "equivalent"
+        return (Status.VACUOUS,
+                f"no call reached data in {tally.examples} examples ({kinds_text(tally)})")
+    return Status.EQUIVALENT, ""
 
 
 def kinds_text(tally: Tally) -> str:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from equivalence_tests.domain.status import Status, is_ok, parse
 from equivalence_tests.harness.check import Counterexample, Verdict
 from equivalence_tests.harness.compare import normalize
 from equivalence_tests.registry import Pair
@@ -22,9 +23,6 @@ from equivalence_tests.services import Unpaired
 
 STYLE = {"equivalent": "green", "known divergence": "yellow"}
 ROOT = Path(__file__).resolve().parents[2]
-
-
-OK_STATUSES = ("equivalent", "known divergence")
 
 
 @dataclass
@@ -44,7 +42,7 @@ class Row:
 
     @property
     def ok(self) -> bool:
-        return self.status in OK_STATUSES
+        return is_ok(self.status)
 
     @classmethod
     def of(cls, v: Verdict, shown: str = "") -> Row:
@@ -52,7 +50,7 @@ class Row:
         warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
         if v.tally.leaked:
             warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
-        return cls(v.pair.name, v.status, v.examples, paths,
+        return cls(v.pair.name, v.text, v.examples, paths,
                    f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned,
                    (v.versions[0], v.versions[1]), shown, v.tally.calls)
 
@@ -98,7 +96,7 @@ class Run:
         for row in self.all_rows:
             if row.name == name:
                 return row.status
-        return "harness error" if name in self.errors else "not run"
+        return Status.HARNESS_ERROR if name in self.errors else Status.NOT_RUN
 
     @property
     def safe(self) -> bool:
@@ -222,7 +220,7 @@ def summary_line(run: Run) -> str:
     """The last line: every selected pair counted (verdict, harness error or not run)."""
     counts: dict[str, int] = {}
     for name in run.selected:
-        status = run.outcome(name).split(":")[0]
+        status = parse(run.outcome(name))[0].value
         counts[status] = counts.get(status, 0) + 1
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     versions = sorted({f"SQLAlchemy {row.versions[0]} vs {row.versions[1]}"
@@ -322,7 +320,7 @@ def _dataset_lines(found: Counterexample) -> list[str]:
 def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
     found = verdict.counterexample
     assert found is not None
-    out = [f"{pair.name}: {verdict.status} ({', '.join(found.what)})"]
+    out = [f"{pair.name}: {verdict.text} ({', '.join(found.what)})"]
     if pair.known:
         out.append(f"  known because: {pair.known}")
     if found.control_nondeterministic:

@@ -11,7 +11,7 @@ from equivalence_tests.strategies import anything, key_of
 def test_a_declared_path_no_example_reaches_makes_the_verdict_incomplete(workbench: Workbench):
     verdict = check(pair("repositories:get_user_orders", registry={}, user_id=key_of("users"),
                          covers={"a savepoint": "SAVEPOINT"}), workbench)
-    assert verdict.status == "incomplete: no example reached a savepoint"
+    assert verdict.text == "incomplete: no example reached a savepoint"
     assert not verdict.ok
 
 
@@ -31,7 +31,7 @@ def test_a_pair_whose_every_example_raises_on_both_sides_is_vacuous_not_equivale
     verdict = check(pair("repositories:require_tenant", registry={}, slug=never_present),
                     workbench)
     # The message says what the error was, so a user sees why the arguments never reached data.
-    assert verdict.status.startswith("vacuous: every call raised on both sides: "
+    assert verdict.text.startswith("vacuous: every call raised on both sides: "
                                      "NoResultFound No row was found")
     assert not verdict.ok
 
@@ -41,6 +41,6 @@ def test_a_vacuous_verdict_names_the_sqlstate_and_message_of_a_database_error(
     refused = anything(st.just(-1))  # LIMIT -1: PostgreSQL refuses it (SQLSTATE 2201W)
     verdict = check(pair("invoices:get_user_invoices", registry={}, user_id=anything(st.just(1)),
                          limit=refused), workbench, max_examples=5)
-    assert verdict.status.startswith("vacuous: every call raised on both sides: DataError "
+    assert verdict.text.startswith("vacuous: every call raised on both sides: DataError "
                                      "[SQLSTATE 2201W] ")
-    assert "LIMIT must not be negative" in verdict.status
+    assert "LIMIT must not be negative" in verdict.text

@@ -23,7 +23,7 @@ def test_a_lookup_that_never_finds_a_row_is_vacuous_with_its_outcome_kinds(
                     workbench, max_examples=20)
     calls = verdict.tally.calls  # several calls per example: the lookup reads, never writes
     assert calls > 20
-    assert verdict.status == (f"vacuous: no call reached data in 20 examples (None: {calls}; "
+    assert verdict.text == (f"vacuous: no call reached data in 20 examples (None: {calls}; "
                               "no table changed)")
     assert not verdict.ok
     assert verdict.tally.kinds == {"None": calls} and verdict.tally.reached == 0

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.status import Status
 from equivalence_tests.harness import report
 from equivalence_tests.harness.check import Counterexample, Verdict, check, paths_hit
 from equivalence_tests.harness.compare import Observation
@@ -220,12 +221,12 @@ def collect_pair(pair: Pair, bench: Workbench, tries: int = TRIES,
         verdict = check(pair, bench, **overrides)
         tally = verdict.tally
         found.update(
-            status=verdict.status, ok=verdict.ok, counterexample=counterexample(pair, verdict),
+            status=verdict.text, ok=verdict.ok, counterexample=counterexample(pair, verdict),
             tally={"examples": tally.examples, "covered": dict(tally.covered),
                    "statements": list(tally.statements),
                    "warnings": [sorted(seen) for seen in tally.warnings],
                    "leaked": list(tally.leaked)})
-        if verdict.status.startswith("cannot infer"):
+        if verdict.status is Status.CANNOT_INFER:
             return found
         examples, missing, timing = representatives(
             pair, bench, tries, counts_differ=tally.statements[0] != tally.statements[1])

@@ -37,6 +37,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from equivalence_tests.domain.status import parse
 from equivalence_tests.harness.report import function_source
 from equivalence_tests.registry import Pair
 
@@ -123,7 +124,10 @@ def fresh(study: Study, pair: Pair) -> bool:
 
 def verdict_group(status: str) -> str:
     """'incomplete: no example reached X' -> 'incomplete': what the filter offers."""
-    return status.split(":")[0].strip() or "unknown"
+    try:
+        return parse(status)[0].value
+    except ValueError:  # a study written by another version of the workbench
+        return "unknown"
 
 
 def counts(study: Study) -> dict[str, int]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 
 from equivalence_tests.conftest import rerun_command
+from equivalence_tests.domain.status import Status
 from equivalence_tests.harness.check import Tally, Verdict
 from equivalence_tests.harness.report import Run, render, summary_line, verdict_table
 from equivalence_tests.registry import pair
 
 
 def verdict(name: str, status: str) -> Verdict:
-    return Verdict(pair(f"m:{name}", registry={}), status, Tally(), None, ("1.4.54", "2.0.58"))
+    return Verdict(pair(f"m:{name}", registry={}), Status(status), Tally(), None,
+                   ("1.4.54", "2.0.58"))
 
 
 def test_every_pair_ok_is_safe_to_ship() -> None:

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from equivalence_tests.domain.status import Status
 from equivalence_tests.harness.check import Tally, Verdict
 from equivalence_tests.harness.report import (
     ERROR_PROPERTY,
@@ -124,7 +125,8 @@ def test_a_worker_that_ends_without_its_state_is_lost() -> None:
 def test_a_row_survives_the_trip_and_renders_as_the_verdict_did() -> None:
     tally = Tally(examples=7, covered={"found": 3}, statements=(2, 1),
                   warnings=({"LegacyAPIWarning"}, set()), leaked=["legacy_14"])
-    verdict = Verdict(pair("m:f", registry={}), "equivalent", tally, None, ("1.4.54", "2.0.58"))
+    verdict = Verdict(pair("m:f", registry={}), Status.EQUIVALENT, tally, None,
+                      ("1.4.54", "2.0.58"))
     sent = Row.from_wire(Row.of(verdict).wire())
     assert sent == Row.of(verdict)
     assert render(verdict_table([sent])) == render(verdict_table([verdict]))
@@ -144,6 +146,7 @@ def test_real_xdist_workers_one_of_which_dies_under_a_pair(tmp_path: Path) -> No
         import os
         import pytest
         from equivalence_tests.conftest import record_verdict
+        from equivalence_tests.domain.status import Status
         from equivalence_tests.harness.check import Tally, Verdict
         from equivalence_tests.registry import pair
 
@@ -153,7 +156,7 @@ def test_real_xdist_workers_one_of_which_dies_under_a_pair(tmp_path: Path) -> No
         def test_pair(pair, request):
             if pair.name == "dies":
                 os._exit(9)
-            record_verdict(request, Verdict(pair, "equivalent", Tally(), None, ("1", "2")))
+            record_verdict(request, Verdict(pair, Status.EQUIVALENT, Tally(), None, ("1", "2")))
     '''))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("WORKBENCH_HYPOTHESIS_REDIS", None)
