@@ -49,7 +49,6 @@ from equivalence_tests.profiles import chosen, header, load
 from equivalence_tests.services import Service, discover
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
-VERDICTS = RUN.verdicts
 GATHER = Gather(RUN)  # under xdist, on the controller: the workers' verdicts, into RUN
 SHARED_SERVER = "workbench_server"  # workerinput key: the throwaway server the workers share
 _CONTROLLER = contextlib.ExitStack()  # that server, stopped once every worker has ended
@@ -298,11 +297,6 @@ def services(pytestconfig: pytest.Config) -> Iterator[Services]:
         pytest.exit(f"workbench: {error}", returncode=3)
 
 
-@pytest.fixture
-def verdicts() -> list[Verdict]:
-    return VERDICTS
-
-
 def rerun_command(name: str) -> str:
     """The command that reruns one pair in the session (so on the SQLAlchemy) that found it."""
     session = os.environ.get("WORKBENCH_SESSION", "equivalence")
@@ -353,7 +347,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not RUN.selected or in_worker(terminalreporter.config):
         return
     write = terminalreporter.write
-    for verdict in VERDICTS:
+    for verdict in RUN.verdicts:
         if verdict.counterexample is not None and verdict.ok:
             terminalreporter.section(f"{verdict.pair.name}: {verdict.text}")
             text = counterexample_text(verdict.pair, verdict, rerun_command(verdict.pair.name))

@@ -431,20 +431,22 @@ def serve(side: str, requests: IO[str], replies: IO[str]) -> None:
     })
     apply_runtime(side)
     worker = Worker(side)
+    # Every op the driver sends (shared_schema/protocol.py); "quit" ends the loop.
+    ops: dict[str, Callable[[protocol.Message], protocol.Message]] = {
+        "call": worker.call,
+        "calls": worker.calls,
+        "ddl": lambda message: {"op": "ddl", "statements": metadata_ddl(message["models"])},
+        "drift": lambda message: _drift(worker, message),  # needs Alembic
+    }
     for line in requests:
         message = protocol.parse(line)
-        if message["op"] == "quit":
+        if message.get("op") == "quit":
             break
-        if message["op"] == "drift":  # schema drift (shared_schema/drift.py, needs Alembic)
-            protocol.send(replies, _drift(worker, message))
-            continue
+        handle = ops.get(message.get("op", ""))
         try:
-            if message["op"] == "ddl":
-                reply = {"op": "ddl", "statements": metadata_ddl(message["models"])}
-            elif message["op"] == "calls":
-                reply = worker.calls(message)
-            else:
-                reply = worker.call(message)
+            if handle is None:
+                raise ValueError(f"unknown op {message.get('op')!r}; ops: {', '.join(ops)}")
+            reply = handle(message)
         except Exception as error:
             traceback.print_exc(file=sys.stderr)
             reply = {"op": "harness_error", "message": f"{type(error).__name__}: {error}"}

@@ -55,12 +55,6 @@ def lock_key(run_id: str) -> int:
                           signed=True)
 
 
-def admin_database(url: str) -> str:
-    """The database a libpq URL names (PostgreSQL's default is the user's name: we ask)."""
-    with contextlib.closing(psycopg2.connect(url, connect_timeout=10)) as conn:
-        return str(conn.info.dbname)
-
-
 def with_database(url: str, dbname: str) -> str:
     """The same libpq URL (user, password, host, port, query kept) pointing at `dbname`."""
     scheme, sep, rest = url.partition("://")

@@ -11,7 +11,6 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from equivalence_tests.domain.errors import WorkerError
 from shared_schema import protocol
@@ -168,10 +167,3 @@ class Worker:
             except (WorkerError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
-
-
-def call_both(workers: tuple[Worker, Worker], message: protocol.Message) -> tuple[Any, Any]:
-    """Send the same call to both sides first, then collect: the two run at the same time."""
-    for worker in workers:
-        worker.send(message)
-    return workers[0].receive(), workers[1].receive()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import psycopg2.extensions
 
@@ -303,16 +302,3 @@ def insert_order(tables: Iterable[Table]) -> list[Table]:
             replace(fk, deferred=(table.name, fk.name) in broken) for fk in table.foreign_keys))
         for table in ordered
     ]
-
-
-def describe(catalog: Catalog) -> dict[str, Any]:
-    """A short readable summary (for reports and debugging)."""
-    return {
-        table.name: {
-            "primary_key": table.primary_key,
-            "columns": {c.name: c.sql_type for c in table.columns},
-            "unreadable_checks": [c.name for c in table.checks if c.conditions is None],
-            "deferred": [fk.name for fk in table.foreign_keys if fk.deferred],
-        }
-        for table in catalog.tables
-    }

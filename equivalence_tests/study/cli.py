@@ -23,10 +23,7 @@ def all_pairs() -> list[Pair]:
     import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
     from equivalence_tests import registry
 
-    every = getattr(registry, "every_pair", None)
-    if callable(every):
-        return list(every()[0])
-    return list(registry.PAIRS.values())
+    return list(registry.every_pair()[0])
 
 
 @contextlib.contextmanager
@@ -34,16 +31,9 @@ def benches() -> Iterator[Callable[[Pair], Workbench]]:
     """A workbench for each pair's service, opened when its first pair comes (pairs come
     service by service) and stopped when the next service's begins."""
     from equivalence_tests.harness import workbench
-
-    provision = getattr(workbench, "provision", None)
-    open_service = getattr(workbench, "open_service", None)
-    if provision is None or open_service is None:  # one workbench, the demo schema
-        with workbench.open_workbench() as bench:
-            yield lambda pair: bench
-        return
     from equivalence_tests.services import discover
 
-    with provision() as lab, contextlib.ExitStack() as outer:
+    with workbench.provision() as lab, contextlib.ExitStack() as outer:
         current: dict[str, tuple[Workbench, contextlib.ExitStack]] = {}
 
         def bench_for(pair: Pair) -> Workbench:
@@ -54,8 +44,8 @@ def benches() -> Iterator[Callable[[Pair], Workbench]]:
                 current.clear()
                 stack = contextlib.ExitStack()
                 outer.push(stack)
-                current[name] = (stack.enter_context(open_service(lab, discover()[name])),
-                                 stack)
+                opened = workbench.open_service(lab, discover()[name])
+                current[name] = (stack.enter_context(opened), stack)
             return current[name][0]
 
         yield bench_for

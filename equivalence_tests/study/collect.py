@@ -208,7 +208,7 @@ def entry(pair: Pair) -> dict[str, Any]:
                         "modern": report.function_source(pair.modern, "modern_20")},
             "status": "not run", "ok": False, "known": pair.known, "error": None,
             "tally": None, "examples": [], "missing": [], "timing": None,
-            "counterexample": None, "readiness": None,
+            "counterexample": None,
             "collected": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
 

@@ -19,8 +19,7 @@ Shape (version 1):
         "timing": {"legacy": {"median": s, "calls": n}, "modern": {...}},
         "counterexample": null | {"what": [...], "dataset", "arguments",
                                   "control_nondeterministic": bool, "legacy": Side,
-                                  "modern": Side, "legacy_again": Side | null, "diff": [lines]},
-        "readiness": null}}}
+                                  "modern": Side, "legacy_again": Side | null, "diff": [lines]}}}}
 
     Side = {"outcome": <canonical>, "shown": [lines], "statements": n,
             "sql": [{"statement": str, "parameters": ..., "executemany": bool}],

@@ -275,7 +275,7 @@ def pair_section(study: data.Study, name: str, index: int) -> str:
         parts.append(f'<p class="note">No example reached: {esc(", ".join(entry["missing"]))}'
                      "</p>")
     parts.append(counterexample_block(entry, versions))
-    readiness = entry.get("readiness") or data.readiness(entry["name"])
+    readiness = data.readiness(entry["name"])
     parts.append(f'<p class="note">Readiness: {esc(readiness)}</p></section>')
     return "\n".join(parts)
 

@@ -158,6 +158,6 @@ def view(study: data.Study, name: str) -> Group:
                                  (names[0], "legacy again" if found["legacy_again"] else names[1])))
         if found["diff"]:
             parts.append(Syntax("\n".join(found["diff"]), "diff", theme=THEME))
-    readiness = entry.get("readiness") or data.readiness(entry["name"])
+    readiness = data.readiness(entry["name"])
     parts.append(Text(f"readiness: {readiness}", style="dim"))
     return Group(*parts)

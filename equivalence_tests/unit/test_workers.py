@@ -87,6 +87,17 @@ def test_an_unknown_function_is_a_workbench_error_not_a_verdict(legacy: Side):
         worker.stop()
 
 
+def test_an_unknown_op_is_refused_not_run_as_a_call(legacy: Side):
+    worker = Worker(legacy, NOWHERE)
+    try:
+        worker.send({"op": "cal", "target": "repositories:get_user_by_id", "args": {}})
+        with pytest.raises(WorkerError) as error:
+            worker.receive()
+        assert "unknown op 'cal'" in one_line(error)
+    finally:
+        worker.stop()
+
+
 def test_an_unknown_pair_is_one_line_naming_the_registered_ones():
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "equivalence_tests/test_equivalence.py",
