@@ -217,6 +217,10 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The workbench's own tests: plumbing, whether it catches bugs, and fault handling."""
     _install(session, "faults", *DRIVER_MODULES, "nox")
+    # The pure tests first, with no server to reach: one that needs a server or a worker and
+    # is not marked `db` fails here (the marks are what `pytest -m "not db"` trusts).
+    session.run("pytest", "-q", "-m", "not db", "equivalence_tests",
+                env={"WORKBENCH_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     _run_unlocked(session, "pytest", "equivalence_tests/unit", "equivalence_tests/quality",
                   "equivalence_tests/study_tests", "equivalence_tests/faults", *session.posargs,
                   env={**_worker_env(session, "modern_20"), **_chromium(session)})

@@ -14,6 +14,7 @@ import shlex
 import signal
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -339,8 +340,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                         f"{', '.join(known_services)}", returncode=4)
         items[:] = [item for item in items if _pair_name(item) is None
                     or _pair_name(item) in wanted or _pair_service(item) in services]
-    # The summary accounts for each of these, run or not.
-    RUN.selected = [name for name in map(_pair_name, items) if name is not None]
+    _mark_by_folder(items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The summary accounts for each pair still selected (after `-m`, `-k`), run or not."""
+    if session.config.option.collectonly:
+        return  # nothing is run, so nothing is judged: no summary line, exit 0
+    RUN.selected = [name for name in map(_pair_name, session.items) if name is not None]
+
+
+# Outside unit/ every test drives PostgreSQL and both sides' workers; unit/ marks its own.
+FOLDER_MARKS = {"quality": ("db", "slow"), "faults": ("db", "slow"),
+                "study_tests": ("db", "slow"), "test_equivalence.py": ("db", "slow"),
+                "test_study_browser.py": ("browser",)}
+
+
+def _mark_by_folder(items: list[pytest.Item]) -> None:
+    """`pytest -m "not db"` runs the pure tests alone, in about a second, with no server."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if not item.path.is_relative_to(here):
+            continue  # a test file a test wrote elsewhere
+        for part in item.path.relative_to(here).parts:
+            for mark in FOLDER_MARKS.get(part, ()):
+                item.add_marker(mark)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -4,6 +4,7 @@ function ordered by a key its result does not carry can have that order checked.
 import datetime as dt
 import decimal
 
+import pytest
 from hypothesis import strategies as st
 
 from equivalence_tests.harness.check import check
@@ -46,12 +47,13 @@ def test_a_write_that_changes_a_table_reaches_data_even_when_it_returns_nothing(
     assert verdict.tally.changed > 0 and verdict.tally.reached >= verdict.tally.changed
 
 
-def test_a_dropped_order_by_on_a_key_outside_the_result_passes_without_an_order(
+@pytest.mark.xfail(strict=True, reason="known blind spot, what `ordered` is for: compared as "
+                   "a multiset, a lost ORDER BY on a key outside the result goes unnoticed")
+def test_a_dropped_order_by_on_a_key_outside_the_result_is_caught_without_an_order(
         workbench: Workbench):
-    # What `ordered` is for: compared as a multiset, the lost ORDER BY goes unnoticed.
     verdict = check(pair(LEGACY, modern=MODERN + "users_by_latest_order_unordered",
                          registry={}, rich=("orders",)), workbench)
-    assert verdict.status == "equivalent"
+    assert verdict.status == "divergent"
 
 
 def test_a_dropped_order_by_is_caught_by_an_order_key_computed_from_the_dataset(

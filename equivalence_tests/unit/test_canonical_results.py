@@ -11,6 +11,8 @@ from equivalence_tests.harness.report import show
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
 
+pytestmark = pytest.mark.db
+
 LEGACY = "equivalence_tests.mutants.legacy"
 MODERN = "equivalence_tests.mutants.modern"
 UTC = dt.UTC

@@ -16,6 +16,8 @@ from equivalence_tests.domain.errors import ProvisioningError
 from equivalence_tests.harness.databases import OwnedDatabases, with_database
 from equivalence_tests.harness.server import URL_VAR, postgres_server
 
+pytestmark = pytest.mark.db
+
 MACHINE_URL = os.environ.get(
     "WORKBENCH_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -19,6 +19,8 @@ from equivalence_tests.harness.server import postgres_server
 from equivalence_tests.harness.workbench import sides_from_environment
 from equivalence_tests.harness.workers import Worker
 
+pytestmark = pytest.mark.db
+
 SCHEMA = Path(__file__).resolve().parents[2] / "shared_schema" / "schema.sql"
 DRIFTED = "equivalence_tests.mutants.drifted_models"
 DRIFTED_LEGACY = "equivalence_tests.mutants.drifted_legacy_models"

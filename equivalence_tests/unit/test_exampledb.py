@@ -45,6 +45,7 @@ def test_an_unreachable_redis_is_one_line_naming_the_variable_without_the_passwo
         example_database({REDIS_VAR: "http://127.0.0.1:6379"})
 
 
+@pytest.mark.db
 def test_examples_saved_through_the_workbench_reach_redis_and_come_back() -> None:
     """With a Redis there, an example saved goes to Redis (and the local directory) and a
     fresh database object, as the next CI job has, reads it from Redis. Where no Redis is
@@ -70,6 +71,7 @@ def test_examples_saved_through_the_workbench_reach_redis_and_come_back() -> Non
     assert not client.exists(KEY_PREFIX + key)
 
 
+@pytest.mark.db
 def test_the_main_job_stops_with_one_line_and_no_traceback_when_redis_is_unreachable() -> None:
     """Only the main job reads an example database (the workbench's own tests run without one):
     it stops while configuring, before any server or worker is started."""

@@ -12,6 +12,8 @@ from equivalence_tests.inference import CannotInfer, infer
 from equivalence_tests.services import HINTS, Service, hint, pairing
 from shared_schema.protocol import injected
 
+pytestmark = pytest.mark.db
+
 DATASET = {"users": [{"id": 3, "email": "a@x"}], "products": [{"id": 7, "sku": "B1"}],
            "tenants": [], "orders": [], "order_items": [], "invoices": []}
 

@@ -134,6 +134,7 @@ def catalog(test_db: psycopg2.extensions.connection) -> Catalog:
     return read_catalog(test_db)
 
 
+@pytest.mark.db
 def test_tables_come_parents_first_and_the_cycle_is_broken_at_its_nullable_key(
     catalog: Catalog,
 ) -> None:
@@ -149,6 +150,7 @@ def test_tables_come_parents_first_and_the_cycle_is_broken_at_its_nullable_key(
                    for k in t.foreign_keys)
 
 
+@pytest.mark.db
 def test_columns_carry_type_size_nullability_default_identity_and_sequence(
     catalog: Catalog,
 ) -> None:
@@ -187,6 +189,7 @@ def test_columns_carry_type_size_nullability_default_identity_and_sequence(
         True, "varchar", 3, "character varying")
 
 
+@pytest.mark.db
 def test_keys_unique_constraints_and_foreign_keys(catalog: Catalog) -> None:
     accounts, sites, visits = (catalog.table(n) for n in ("accounts", "sites", "visits"))
     assert visits.primary_key == ("day", "seq")
@@ -203,6 +206,7 @@ def test_keys_unique_constraints_and_foreign_keys(catalog: Catalog) -> None:
     assert not fk(sites, "sites_account_id_fkey").nullable
 
 
+@pytest.mark.db
 def test_checks_of_the_common_forms_are_parsed(catalog: Catalog) -> None:
     checks = {c.name: c for t in catalog.tables for c in t.checks}
     assert checks["accounts_code_check"].conditions == (Condition("code", ">=", (2,), True),)
@@ -245,6 +249,7 @@ def test_a_cycle_with_no_nullable_key_is_still_ordered_and_the_broken_key_marked
     assert [k.deferred for t in ordered for k in t.foreign_keys] == [True, False, False]
 
 
+@pytest.mark.db
 def test_the_demo_schema_reads_back_in_insert_order(
     demo_db: psycopg2.extensions.connection,
 ) -> None:

@@ -34,6 +34,8 @@ from equivalence_tests.schema.reset import unwrap
 from equivalence_tests.unit import test_schema_catalog as shared
 from equivalence_tests.unit.test_schema_catalog import make_database
 
+pytestmark = pytest.mark.db
+
 # The same database fixtures as the catalog tests (one server, databases of our own).
 admin_url, owned, test_db, demo_db, catalog = (
     shared.admin_url, shared.owned, shared.test_db, shared.demo_db, shared.catalog)

@@ -31,6 +31,8 @@ from equivalence_tests.harness.server import (
     throwaway_server,
 )
 
+pytestmark = pytest.mark.db
+
 REPO = Path(__file__).resolve().parents[2]
 MACHINE_URL = os.environ.get(
     "WORKBENCH_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

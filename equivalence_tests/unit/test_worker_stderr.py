@@ -11,6 +11,8 @@ from equivalence_tests.domain.errors import WorkerError
 from equivalence_tests.harness.workbench import sides_from_environment
 from equivalence_tests.harness.workers import STDERR_KEPT, Side, Tail, Worker
 
+pytestmark = pytest.mark.db
+
 NOWHERE = "postgresql://nobody@127.0.0.1:1/none"  # engines connect lazily: never dialled here
 SHOUT = "equivalence_tests.mutants.legacy:shout"
 

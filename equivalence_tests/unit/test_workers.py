@@ -14,6 +14,8 @@ from equivalence_tests.harness.workers import Side, Worker
 from equivalence_tests.registry import pair
 from equivalence_tests.strategies import key_of
 
+pytestmark = pytest.mark.db
+
 NOWHERE = "postgresql://nobody@127.0.0.1:1/none"  # engines connect lazily: never dialled here
 ROOT = Path(__file__).resolve().parents[2]
 

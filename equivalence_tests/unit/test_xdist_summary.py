@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from equivalence_tests.domain.status import Status
 from equivalence_tests.harness.check import Tally, Verdict
 from equivalence_tests.harness.report import (
@@ -138,6 +140,7 @@ def test_the_pair_a_node_id_names() -> None:
     assert pair_of("equivalence_tests/unit/test_report.py::test_y") is None
 
 
+@pytest.mark.db
 def test_real_xdist_workers_one_of_which_dies_under_a_pair(tmp_path: Path) -> None:
     """Through pytest-xdist itself: rows travel with the reports, the workers' state with their
     end, and a worker that dies (os._exit, as a segfault or the OOM killer would) under a pair
