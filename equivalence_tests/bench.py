@@ -33,13 +33,17 @@ from rich.console import Console
 from rich.table import Table
 
 import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
-from equivalence_tests.harness.check import CALLS_PER_DATASET, calls_per_dataset, check
+from equivalence_tests import runner
+from equivalence_tests.domain.dataset import Dataset
+from equivalence_tests.domain.pair import Pair
+from equivalence_tests.harness.check import CALLS_PER_DATASET, calls_per_dataset
 from equivalence_tests.harness.compare import Observation
-from equivalence_tests.harness.state import Database, Dataset
+from equivalence_tests.harness.state import Database
 from equivalence_tests.harness.workbench import Workbench, open_workbench
-from equivalence_tests.inference import infer
 from equivalence_tests.profiling import Profiles, profiled
-from equivalence_tests.registry import PAIRS, Pair
+from equivalence_tests.registry import PAIRS
+from equivalence_tests.runner import check
+from equivalence_tests.services import demo
 from shared_schema.values import decode
 
 # One example as the harness ran it: its dataset, and per compared call the arguments and the
@@ -84,7 +88,7 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> Measured:
         return [legacy, modern]
 
     bench.observe_calls = recording  # type: ignore[method-assign]
-    search = {"database": None, "phases": [Phase.generate],
+    search: dict[str, Any] = {"database": None, "phases": [Phase.generate],
               "suppress_health_check": list(HealthCheck)}
     try:
         check(pair, bench, max_examples=5, **search)  # warm-up: imports, first connections
@@ -103,7 +107,7 @@ def generation_only(pair: Pair, examples: int, bench: Workbench) -> float:
     """Seconds per example Hypothesis spends drawing this pair's datasets and arguments alone."""
     drawn = 0
     datasets = bench.datasets(pair.rich)
-    arguments = {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
+    arguments = runner.arguments(pair, bench.catalog)
 
     @settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -131,8 +135,8 @@ def run_baseline(databases: tuple[Database, Database], seen: list[Example]) -> f
             script = databases[0].reset_script(dataset)
             for side, (database, conn) in enumerate(zip(databases, sessions, strict=True)):
                 database.reset(script)
-                for call in calls:
-                    replay(conn, call[1 + side])
+                for _args, legacy_sql, modern_sql in calls:
+                    replay(conn, (legacy_sql, modern_sql)[side])
         return time.perf_counter() - started
     finally:
         for conn in sessions:
@@ -240,7 +244,7 @@ def per_pair(console: Console, names: list[str], examples: int,
         table.add_column(column, justify="right" if column != "pair" else "left")
     ratios: list[float] = []
     rest: list[float] = []
-    with open_workbench() as bench:
+    with open_workbench(demo()) as bench:
         legacy_version, modern_version = bench.versions
         resets: dict[str, float] = {}
         for name in names:

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import settings
 
 from equivalence_tests.domain.errors import WorkbenchError, WorkerError
+from equivalence_tests.domain.service import Service
 from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
@@ -42,12 +43,11 @@ from equivalence_tests.harness.server import URL_VAR, find_binaries, throwaway_s
 from equivalence_tests.harness.workbench import (
     Lab,
     Workbench,
-    demo_service,
     open_service,
     provision,
 )
 from equivalence_tests.profiles import chosen, header, load
-from equivalence_tests.services import Service, discover
+from equivalence_tests.services import demo, discover
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
 GATHER = Gather(RUN)  # under xdist, on the controller: the workers' verdicts, into RUN
@@ -111,7 +111,7 @@ def _use_example_database(profile: str) -> None:
         pytest.exit(f"workbench: {error}", returncode=3)
     if database is None:
         return
-    if settings.default.derandomize:  # Hypothesis reads and writes no example database
+    if settings().derandomize:  # Hypothesis reads and writes no example database
         RUN.notes.append(f"{REDIS_VAR} is not used under WORKBENCH_PROFILE={profile} "
                          "(derandomized examples: no example database)")
         return
@@ -166,7 +166,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """On the controller, a worker's report of a pair: its verdict row or harness error."""
     if getattr(report, "node", None) is None:
         return  # this process's own report
-    crashed = str(report.longrepr) if report.when == "???" else ""  # xdist's crash report
+    crashed = str(report.longrepr) if str(report.when) == "???" else ""  # xdist's crash
     GATHER.report(report.nodeid, report.user_properties, crashed)
 
 
@@ -213,7 +213,7 @@ def _lab(config: pytest.Config) -> Iterator[Lab]:
 def workbench(pytestconfig: pytest.Config) -> Iterator[Workbench]:
     """The demo service's workbench (the quality and plumbing tests use it)."""
     try:
-        with _lab(pytestconfig) as lab, open_service(lab, demo_service()) as bench:
+        with _lab(pytestconfig) as lab, open_service(lab, demo()) as bench:
             yield bench
     except WorkbenchError as error:
         if RUN.started:  # the verdicts so far are still shown; this line joins them

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, Phase
 from rich.console import Console
 from rich.table import Table
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Lab, Workbench, open_service, provision
+from equivalence_tests.runner import check
 from equivalence_tests.services import discover
 from equivalence_tests.wrong_migrations import Wrong, every_wrong_migration
 

@@ -13,14 +13,16 @@ import datetime as dt
 import decimal
 import typing
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.pair import ArgStrategy
 from equivalence_tests.schema.catalog import Catalog, Column, Table
 from equivalence_tests.schema.derive import DEFAULT, column_values
 from equivalence_tests.schema.reset import unwrap
-from equivalence_tests.strategies import ArgStrategy, key_of
+from equivalence_tests.strategies import key_of
 
 # Names an annotation may use, for evaluating its text without importing the function.
 _TYPES: dict[str, Any] = {
@@ -89,7 +91,7 @@ def _rows_param(name: str, annotation: str, catalog: Catalog) -> ArgStrategy | N
     return lambda dataset: rows
 
 
-def infer(function: str, params: dict[str, str], catalog: Catalog) -> dict[str, ArgStrategy]:
+def infer(function: str, params: Mapping[str, str], catalog: Catalog) -> dict[str, ArgStrategy]:
     """A strategy for each parameter (name -> annotation text), or CannotInfer."""
     inferred: dict[str, ArgStrategy] = {}
     for name, annotation in params.items():

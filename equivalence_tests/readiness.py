@@ -61,8 +61,10 @@ from typing import Any
 from hypothesis import Phase
 
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.pair import Pair
+from equivalence_tests.domain.service import ROOT, Service
 from equivalence_tests.domain.status import Status
-from equivalence_tests.harness.check import Verdict, check
+from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.workbench import (
     Lab,
     Workbench,
@@ -70,8 +72,9 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.harness.workers import Side, pinned_version
-from equivalence_tests.registry import Pair, every_pair
-from equivalence_tests.services import ROOT, Service, discover, functions
+from equivalence_tests.registry import every_pair
+from equivalence_tests.runner import check
+from equivalence_tests.services import discover, functions
 
 EXAMPLES = 15
 PHASES = [Phase.explicit, Phase.generate, Phase.shrink]  # no example database, no `explain`

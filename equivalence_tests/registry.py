@@ -3,66 +3,24 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
 
-from equivalence_tests.services import Unpaired
-from equivalence_tests.strategies import ArgStrategy
+from equivalence_tests.domain.pair import ArgStrategy, OrderKey, Pair
+from equivalence_tests.domain.service import Unpaired
 from shared_schema.protocol import injected
-
-# (dataset, one item of the list result in its canonical form) -> the item's sort key.
-OrderKey = Callable[[dict[str, list[dict[str, Any]]], Any], Any]
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A legacy function, its migration, and what the comparison may ignore or must look at."""
-
-    name: str
-    legacy: str  # "module:function" under legacy_14/, or an absolute "pkg.module:function"
-    modern: str  # the same under modern_20/
-    args: dict[str, ArgStrategy] = field(default_factory=dict)
-    ordered_by: str | None = None  # the sort key the function promises; ties may come in any order
-    # The function promises an order by a key its result may not carry (users by their latest
-    # order's date). A function (dataset, item) -> that key, computed from the dataset: the
-    # items must come in the control's sequence, those with equal keys in any order. Or True:
-    # a list in another sequence is a divergence unless the control's own order moves when
-    # it is asked again on the same rows inserted in another physical order (then: ties).
-    # Measured on a dropped ORDER BY: the key caught it in 40 of 40 random runs of 100
-    # examples (`nox -s detection`) with no false alarm; True caught 19 of 20 but twice
-    # failed a migration with the same SQL (ties ordered by each database's own physical
-    # history, which the control's rerun does not reproduce). Prefer the key.
-    ordered: bool | OrderKey = False
-    writes: bool = False  # compare the database state after the call as well
-    loads: tuple[str, ...] = ()  # relationships the result promises to have loaded
-    commit: bool = False  # the caller commits after the call (the function only flushes)
-    known: str | None = None  # a divergence we expect, explained in one line
-    # Paths the generated examples must exercise: label -> regex searched in both sides' SQL
-    # and outcomes. A path no example reached makes the run incomplete, not green.
-    covers: dict[str, str] = field(default_factory=dict)
-    # Tables half the examples must have rows in: for deep chains (an order with items).
-    rich: tuple[str, ...] = ()
-    doc: str = ""
-    service: str = "demo"  # whose schema and databases it runs on
-    # Parameters whose strategy is inferred from the schema once it is known: name -> its
-    # annotation's text ("" without one). Found pairs have these; registered ones rarely.
-    infer: dict[str, str] = field(default_factory=dict)
-    found: bool = False  # paired by module and name, with no registration line
-
 
 PAIRS: dict[str, Pair] = {}
 
 
-def pair(target: str, *, label: str | None = None, legacy: str | None = None,
-         modern: str | None = None, ordered_by: str | None = None,
-         ordered: bool | OrderKey = False,
-         writes: bool = False,
+def pair(target: str, args: Mapping[str, ArgStrategy] | None = None, /, *,
+         label: str | None = None, legacy: str | None = None, modern: str | None = None,
+         ordered_by: str | None = None, ordered: bool | OrderKey = False, writes: bool = False,
          loads: tuple[str, ...] = (), commit: bool = False, known: str | None = None,
-         covers: dict[str, str] | None = None, rich: tuple[str, ...] = (),
-         registry: dict[str, Pair] | None = None, service: str | None = None,
-         **args: ArgStrategy) -> Pair:
-    """Register the pair `target` ("module:function"), the same on both sides unless overridden."""
+         covers: Mapping[str, str] | None = None, rich: tuple[str, ...] = (),
+         service: str | None = None, registry: dict[str, Pair] | None = None) -> Pair:
+    """Register the pair `target` ("module:function"), the same on both sides unless overridden.
+    `args`: a strategy per parameter the schema cannot tell (`{"sku": key_of("products",
+    "sku")}`); the options are what `Pair` documents. Parameters not in `args` are inferred."""
     registry = PAIRS if registry is None else registry
     if service is None:
         from equivalence_tests.services import discover, service_of
@@ -70,10 +28,9 @@ def pair(target: str, *, label: str | None = None, legacy: str | None = None,
         owner = service_of(legacy or target, discover())
         service = owner.name if owner else "demo"
     entry = Pair(name=label or target.rpartition(":")[2], legacy=legacy or target,
-                 modern=modern or target, args=args, ordered_by=ordered_by, ordered=ordered,
-                 writes=writes,
-                 loads=loads, commit=commit, known=known, covers=covers or {},
-                 rich=rich, service=service)
+                 modern=modern or target, args=dict(args or {}), ordered_by=ordered_by,
+                 ordered=ordered, writes=writes, loads=loads, commit=commit, known=known,
+                 covers=dict(covers or {}), rich=rich, service=service)
     if entry.name in registry:
         raise ValueError(f"pair {entry.name!r} is registered twice")
     registry[entry.name] = entry

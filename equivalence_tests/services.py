@@ -12,11 +12,12 @@ The driver never imports side code: functions and signatures are read with `ast`
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from equivalence_tests.domain.service import ROOT, Service, Unpaired
+
 SIDES = ("legacy_14", "modern_20")
 NOT_SERVICES = {"__init__", "database", "models"}  # a side's own plumbing
 # The demo service (the guide's patterns on shared_schema/schema.sql): the workbench's own code,
@@ -39,26 +40,6 @@ def workbench_paths(root: Path = ROOT, *, side: str | None = None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Service:
-    """Modules of one service, the schema they share, where their sessions come from."""
-
-    name: str
-    modules: tuple[str, ...]  # module names under legacy_14/ and modern_20/ ("blog.posts")
-    schema: Path | None = None  # a .sql file; None: the legacy models' DDL
-    models: str | None = None  # the module whose metadata gives the DDL (legacy side)
-    database: str = "database"  # the module (under each side) with engine and SessionLocal
-    declared: bool = False  # named in pairs.py (its modules are not discovered on their own)
-
-    def models_module(self, side: str) -> str:
-        """Where `side`'s models are: the service's `models` module, or the module itself."""
-        return side + (self.models or "legacy_14.models").removeprefix("legacy_14")
-
-    @property
-    def ddl_source(self) -> str:
-        return str(self.schema.relative_to(ROOT)) if self.schema else f"DDL of {self.models}"
-
-
-@dataclass(frozen=True)
 class Signature:
     """What the driver knows of a function without importing it."""
 
@@ -69,15 +50,6 @@ class Signature:
     defaults: frozenset[str] = frozenset()  # parameters that have a default
     is_async: bool = False
     line: int = 0
-
-
-@dataclass(frozen=True)
-class Unpaired:
-    """A function that cannot be compared, and why (listed in the output, never skipped)."""
-
-    service: str
-    target: str
-    reason: str
 
 
 DECLARED: dict[str, Service] = {}
@@ -129,7 +101,15 @@ def discover(root: Path = ROOT) -> dict[str, Service]:
             modules, models, database = (name,), f"legacy_14.{name}", "database"
         services[name] = Service(name, modules, schema if schema.is_file() else None,
                                  models, database)
-    return services
+    return {name: replace(svc, hints=dict(HINTS.get(name, {}))) for name, svc in services.items()}
+
+
+def demo() -> Service:
+    """The demo service (the guide's patterns on shared_schema/schema.sql), as pairs.py
+    declares it."""
+    import equivalence_tests.pairs  # noqa: F401  (declares the demo service)
+
+    return discover()["demo"]
 
 
 def functions(side: str, module: str) -> dict[str, Signature]:

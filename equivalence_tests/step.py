@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from equivalence_tests.domain.errors import WorkbenchError, WorkerError
-from equivalence_tests.harness.check import Verdict, check
+from equivalence_tests.domain.service import ROOT, Service, Unpaired
+from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
 from equivalence_tests.harness.report import counterexample_text, render, verdict_table
 from equivalence_tests.harness.workbench import Workbench, open_service, provision
 from equivalence_tests.registry import every_pair
-from equivalence_tests.services import ROOT, Service, Unpaired, discover
+from equivalence_tests.runner import check
+from equivalence_tests.services import discover
 
 VERSION = 1
 STEP_JSON = """{

@@ -6,17 +6,15 @@ as keys that are absent, and values just inside and just outside what the schema
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
 
-from equivalence_tests.harness.state import Dataset
+from equivalence_tests.domain.dataset import Dataset
+from equivalence_tests.domain.pair import ArgStrategy
 
 STATUSES = ["pending", "processing", "shipped", "cancelled"]
-
-ArgStrategy = Callable[[Dataset], st.SearchStrategy[Any]]
 
 words = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6)
 # Keys come from small pools: one draw each (text is several), and a small pool makes the

@@ -5,9 +5,10 @@ import pytest
 
 from equivalence_tests.conftest import RUN, Services, record_error, record_verdict, rerun_command
 from equivalence_tests.domain.errors import SchemaError, WorkbenchError
-from equivalence_tests.harness.check import check
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.report import counterexample_text
-from equivalence_tests.registry import Pair, every_pair
+from equivalence_tests.registry import every_pair
+from equivalence_tests.runner import check
 
 PAIRS, UNPAIRED = every_pair()
 RUN.unpaired = UNPAIRED

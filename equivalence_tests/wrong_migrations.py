@@ -7,13 +7,15 @@ known divergences join them there). Their code is in equivalence_tests/mutants/.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from hypothesis import strategies as st
 
 import equivalence_tests.pairs  # noqa: F401  (declares the demo service its pairs belong to)
-from equivalence_tests.registry import PAIRS, Pair, every_pair, pair
+from equivalence_tests.domain.pair import ArgStrategy, OrderKey, Pair
+from equivalence_tests.registry import PAIRS, every_pair, pair
 from equivalence_tests.strategies import anything, key_of, words
 
 LEGACY = "equivalence_tests.mutants.legacy"
@@ -32,10 +34,11 @@ class Wrong:
     rare: str = ""
 
 
-def mutant(function: str, modern: str | None = None, **options: Any) -> Pair:
+def mutant(function: str, modern: str | None = None,
+           args: Mapping[str, ArgStrategy] | None = None, *, writes: bool = False) -> Pair:
     """The quality suite's pair: legacy and modern halves from equivalence_tests/mutants/."""
-    return pair(f"{LEGACY}:{function}", modern=modern or f"{MODERN}:{function}", registry={},
-                **options)
+    return pair(f"{LEGACY}:{function}", args, modern=modern or f"{MODERN}:{function}",
+                registry={}, writes=writes)
 
 
 def found(name: str) -> Pair:
@@ -49,26 +52,27 @@ def latest_order(dataset: dict[str, list[dict[str, Any]]], user: Any) -> Any:
                 if order["user_id"] == user["columns"]["id"]), default=None)
 
 
-def by_latest_order(modern: str, ordered: Any, **options: Any) -> Pair:
+def by_latest_order(modern: str, ordered: bool | OrderKey) -> Pair:
     """users_by_latest_order against a modern variant, its order checked as `ordered` says."""
     return pair(f"{LEGACY}:users_by_latest_order", modern=f"{MODERN}:{modern}", registry={},
-                ordered=ordered, rich=("orders",), **options)
+                ordered=ordered, rich=("orders",))
 
 
 slugs = anything(st.lists(st.text("xyz", min_size=1, max_size=2), unique=True, max_size=3))
 
 WRONG = {w.name: w for w in [
     Wrong("first() -> scalar_one_or_none()",
-          mutant("find_user_by_name", name=key_of("users", "name", absent=words))),
+          mutant("find_user_by_name", args={"name": key_of("users", "name", absent=words)})),
     Wrong("lost de-duplication of joined entities", mutant("users_with_orders")),
     Wrong("integer division became true division", mutant("items_per_order")),
     Wrong("flipped sort direction",
           pair("repositories:get_active_users", registry={}, ordered_by="created_at",
                modern=f"{MODERN}:get_active_users_ascending")),
-    Wrong("write never committed", mutant("deactivate_user", writes=True,
-                                          user_id=key_of("users"))),
+    Wrong("write never committed",
+          mutant("deactivate_user", args={"user_id": key_of("users")}, writes=True)),
     Wrong("rows created in another order",
-          mutant("add_tenants", f"{MODERN}:add_tenants_reversed", writes=True, slugs=slugs)),
+          mutant("add_tenants", f"{MODERN}:add_tenants_reversed", {"slugs": slugs},
+                 writes=True)),
     Wrong("dropped time zone", mutant("oldest_signup", f"{MODERN}:oldest_signup_naive")),
     Wrong("result object where legacy returned its rowcount", mutant("update_rowcount")),
     Wrong("list of rows where legacy returned the result",

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.pair import ArgStrategy, Pair
 from equivalence_tests.domain.status import Status, text
 from equivalence_tests.harness.compare import (
-    DEMO,
     Observation,
     SchemaFacts,
     changed_tables,
@@ -23,10 +25,8 @@ from equivalence_tests.harness.compare import (
     rows_reversed,
     same_sequence,
 )
-from equivalence_tests.harness.state import Dataset, DatasetRefused
+from equivalence_tests.harness.state import DatasetRefused
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.inference import CannotInfer, infer
-from equivalence_tests.registry import Pair
 
 CONTROL_RERUNS = 2
 CALLS_PER_DATASET = 4  # at most, per example; Hypothesis draws 1 to 4 argument sets
@@ -74,7 +74,7 @@ class Tally:
     changed: int = 0  # calls after which a table differed from the dataset
 
     def add(self, pair: Pair, legacy: Observation, modern: Observation,
-            dataset: Dataset | None = None, facts: SchemaFacts = DEMO) -> None:
+            dataset: Dataset | None, facts: SchemaFacts) -> None:
         if not self.searching:
             return  # Hypothesis is shrinking a divergence: these are not more examples
         self.calls += 1
@@ -207,18 +207,15 @@ def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
     return [label for label, pattern in pair.covers.items() if re.search(pattern, text)]
 
 
-def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | None = None,
-          *, random_seed: int | None = None, **overrides: Any) -> Verdict:
-    """Search for a dataset and arguments on which the two sides behave differently.
-    `overrides` are Hypothesis settings for this search (max_examples=, database=);
-    `random_seed` fixes the search's random choices (`nox -s detection` runs many)."""
+def search(pair: Pair, bench: Workbench, arguments: Mapping[str, ArgStrategy],
+           strategy: st.SearchStrategy[Dataset] | None = None, *,
+           random_seed: int | None = None, **overrides: Any) -> Verdict:
+    """Search for a dataset and arguments (a strategy per parameter) on which the two sides
+    behave differently. `overrides` are Hypothesis settings for this search (max_examples=,
+    database=); `random_seed` fixes the search's random choices (`nox -s detection`)."""
     tally = Tally(covered=dict.fromkeys(pair.covers, 0))
     strategy = strategy if strategy is not None else bench.datasets(pair.rich)
     facts = bench.facts
-    try:
-        arguments = {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
-    except CannotInfer as error:
-        return Verdict(pair, Status.CANNOT_INFER, tally, None, bench.versions, str(error))
     # Set once the control answered some input differently twice: whatever Hypothesis then
     # shrinks to, the verdict must not blame the migration (the rerun is a coin toss).
     unreliable: list[Counterexample] = []
@@ -302,7 +299,7 @@ def check(pair: Pair, bench: Workbench, strategy: st.SearchStrategy[Dataset] | N
     return Verdict(pair, status, tally, None, bench.versions, detail)
 
 
-def calls_per_dataset(pair: Pair, arguments: dict[str, Any]) -> int:
+def calls_per_dataset(pair: Pair, arguments: Mapping[str, ArgStrategy]) -> int:
     """How many argument draws an example may compare on its dataset: several, unless there is
     nothing to draw. Reads share one reset and one message per side; after a call that may
     have written, the next starts from a new reset (`Workbench.observe_calls`)."""

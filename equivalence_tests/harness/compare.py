@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from equivalence_tests.harness.state import REFERENCES, SERVER_NOW, TABLES, Dataset, State
-from equivalence_tests.registry import Pair
+from equivalence_tests.domain.dataset import Dataset, State
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.schema.catalog import Catalog
-from equivalence_tests.schema.derive import constant
 from equivalence_tests.schema.reset import unwrap
 from shared_schema.values import plain
 
@@ -42,9 +41,10 @@ class SchemaFacts:
     defaults: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, catalog: Catalog, conn: Any = None) -> SchemaFacts:
-        """The facts of `catalog`; with a connection to its database, constant defaults are
-        evaluated there once (PostgreSQL, not a parser, says what `'pending'::varchar` is)."""
+    def of(cls, catalog: Catalog, defaults: dict[tuple[str, str], Any] | None = None,
+           ) -> SchemaFacts:
+        """The facts of `catalog`, with its constant defaults as its database evaluated them
+        (`Database.constant_defaults`)."""
         keys = {}
         for table in catalog.tables:
             if len(table.primary_key) == 1:
@@ -58,21 +58,7 @@ class SchemaFacts:
         server_now = frozenset(
             (table.name, column.name) for table in catalog.tables for column in table.columns
             if column.default and _NOW.search(column.default))
-        defaults: dict[tuple[str, str], Any] = {}
-        if conn is not None:
-            with conn.cursor() as cur:
-                for table in catalog.tables:
-                    for column in table.columns:
-                        if column.default is not None and constant(column.default):
-                            cur.execute(f"SELECT {column.default}")
-                            row = cur.fetchone()
-                            defaults[(table.name, column.name)] = plain(
-                                unwrap(row[0]) if row else None)
-        return cls(keys, references, server_now, defaults)
-
-
-# The demo schema's facts, for callers (unit tests) that compare without a database.
-DEMO = SchemaFacts(dict.fromkeys(TABLES, "id"), REFERENCES, frozenset(SERVER_NOW))
+        return cls(keys, references, server_now, dict(defaults or {}))
 
 
 @dataclass
@@ -87,7 +73,7 @@ class Observation:
 
 
 def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Observation,
-                facts: SchemaFacts = DEMO) -> list[str]:
+                facts: SchemaFacts) -> list[str]:
     """What differs, as names ("return value", "table orders"); empty when equivalent."""
     found = []
     names = (new_identities(dataset, legacy.state, facts),
@@ -104,7 +90,7 @@ def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Obser
 
 
 def order_differs(pair: Pair, dataset: Dataset, legacy: Observation, other: Observation,
-                  facts: SchemaFacts = DEMO) -> bool:
+                  facts: SchemaFacts) -> bool:
     """For a pair declared `ordered`: both return values are lists with the same items (as
     the comparison sees them) in another sequence. Whether that breaks a promised order or is
     among ties the caller asks the control (`check`), since the key is not in the result."""
@@ -118,7 +104,7 @@ def order_differs(pair: Pair, dataset: Dataset, legacy: Observation, other: Obse
 
 
 def same_sequence(dataset: Dataset, legacy: Observation, other: Observation,
-                  facts: SchemaFacts = DEMO) -> bool:
+                  facts: SchemaFacts) -> bool:
     """The two return values are equal item by item, in the order they came."""
     a, b = (renumber(o.outcome, new_identities(dataset, o.state, facts), facts)
             for o in (legacy, other))
@@ -131,7 +117,7 @@ def rows_reversed(dataset: Dataset) -> Dataset:
     return {table: list(reversed(rows)) for table, rows in dataset.items()}
 
 
-def changed_tables(dataset: Dataset, state: State | None, facts: SchemaFacts = DEMO,
+def changed_tables(dataset: Dataset, state: State | None, facts: SchemaFacts,
                    ) -> list[str]:
     """Tables whose content after the call differs from the dataset the call started from:
     rows compared as a multiset by the columns the dataset sets (numbers by value), leaving
@@ -236,7 +222,7 @@ Identities = dict[str, dict[int, str]]
 
 
 def new_identities(dataset: Dataset, state: State | None,
-                   facts: SchemaFacts = DEMO) -> Identities:
+                   facts: SchemaFacts) -> Identities:
     """Rows the call created, per table: their raw key -> 'new #k' (k-th created there)."""
     if state is None:
         return {}
@@ -251,7 +237,7 @@ def new_identities(dataset: Dataset, state: State | None,
     return names
 
 
-def renumber_state(state: State, names: Identities, facts: SchemaFacts = DEMO) -> State:
+def renumber_state(state: State, names: Identities, facts: SchemaFacts) -> State:
     result: State = {}
     for table, rows in state.items():
         result[table] = [_renumber_row(table, row, names, facts) for row in rows]
@@ -273,7 +259,7 @@ def _renumber_row(table: str, row: dict[str, Any], names: Identities,
     return out
 
 
-def renumber(outcome: Any, names: Identities, facts: SchemaFacts = DEMO) -> Any:
+def renumber(outcome: Any, names: Identities, facts: SchemaFacts) -> Any:
     """The same renaming inside a return value: entities know their table."""
     if not names:
         return outcome

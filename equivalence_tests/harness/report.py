@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from equivalence_tests.domain.pair import Pair
+from equivalence_tests.domain.service import Unpaired
 from equivalence_tests.domain.status import Status, is_ok, parse
 from equivalence_tests.harness.check import Counterexample, Verdict
 from equivalence_tests.harness.compare import normalize
-from equivalence_tests.registry import Pair
-from equivalence_tests.services import Unpaired
 
 STYLE = {"equivalent": "green", "known divergence": "yellow"}
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,21 +9,18 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg2
 import psycopg2.extensions
 
+from equivalence_tests.domain.dataset import Dataset, State
 from equivalence_tests.domain.errors import ResetBlocked, ServerLost
 from equivalence_tests.schema import reset as schema_reset
 from equivalence_tests.schema.catalog import Catalog, read_catalog
-from equivalence_tests.schema.reset import quote
+from equivalence_tests.schema.derive import constant
+from equivalence_tests.schema.reset import quote, unwrap
 from shared_schema.values import plain
-
-SCHEMA_SQL = Path(__file__).resolve().parents[2] / "shared_schema" / "schema.sql"
-# The demo schema's tables, parents before children (the catalog says so for any schema).
-TABLES = ("tenants", "users", "products", "orders", "order_items", "invoices")
 
 VACUUM_EVERY = 200
 # Other sessions on this database idle inside a transaction: a side's code left one open.
@@ -31,8 +28,6 @@ VACUUM_EVERY = 200
 IDLE_IN_TRANSACTION = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                        " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")
 COUNT_IDLE_IN_TRANSACTION = "EXECUTE workbench_idle_in_transaction"
-Dataset = dict[str, list[dict[str, Any]]]
-State = dict[str, list[dict[str, Any]]]
 
 
 class DatasetRefused(RuntimeError):
@@ -155,18 +150,19 @@ class Database:
         return {table: [{name: plain(value) for name, value in row.items()} for row in rows]
                 for table, rows in state.items()}
 
+    def constant_defaults(self) -> dict[tuple[str, str], Any]:
+        """(table, column) -> the canonical value of its constant DEFAULT, evaluated here once
+        (PostgreSQL, not a parser, says what `'pending'::varchar` is)."""
+        found: dict[tuple[str, str], Any] = {}
+        with self.conn.cursor() as cur:
+            for table in self.catalog.tables:
+                for column in table.columns:
+                    if column.default is not None and constant(column.default):
+                        cur.execute(f"SELECT {column.default}")
+                        row = cur.fetchone()
+                        found[(table.name, column.name)] = plain(unwrap(row[0]) if row else None)
+        return found
+
     def close(self) -> None:
         self.conn.close()
 
-
-# The demo schema's foreign keys and now() columns, for tests that compare without a catalog.
-# Which table each foreign key column points at: new identity values are renamed through these.
-REFERENCES = {
-    ("users", "tenant_id"): "tenants", ("products", "tenant_id"): "tenants",
-    ("orders", "tenant_id"): "tenants", ("orders", "user_id"): "users",
-    ("orders", "product_id"): "products", ("order_items", "order_id"): "orders",
-    ("order_items", "product_id"): "products", ("invoices", "order_id"): "orders",
-    ("invoices", "user_id"): "users",
-}
-# Columns the database fills with now(): on rows a call created, their value is not compared.
-SERVER_NOW = {("users", "created_at"), ("orders", "created_at"), ("invoices", "issued_at")}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -14,21 +13,18 @@ from typing import Any
 import psycopg2
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import ResetBlocked, SchemaError, ServerLost, WorkerError
+from equivalence_tests.domain.pair import Pair
+from equivalence_tests.domain.service import Service
 from equivalence_tests.harness.compare import Observation, SchemaFacts
 from equivalence_tests.harness.databases import OwnedDatabases, sweep_leftovers
 from equivalence_tests.harness.server import URL_VAR, mask_password, postgres_server
-from equivalence_tests.harness.state import (
-    Database,
-    Dataset,
-    wait_for_server,
-)
+from equivalence_tests.harness.state import Database, wait_for_server
 from equivalence_tests.harness.workers import Side, Worker
-from equivalence_tests.registry import Pair
 from equivalence_tests.schema import derive
 from equivalence_tests.schema.catalog import Catalog
 from equivalence_tests.schema.reset import RefusalTally, refused_rows
-from equivalence_tests.services import HINTS, Service, discover
 from shared_schema import protocol
 from shared_schema.values import encode
 
@@ -53,12 +49,12 @@ class Workbench:
 
     databases: tuple[Database, Database]
     workers: tuple[Worker, Worker]
+    service: Service
     threads: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2))
     broken: Exception | None = None  # once a worker or a reset failed, nothing is trusted
     owned: OwnedDatabases | None = None
     where: str = "the throwaway PostgreSQL"  # the server, as a person would name it
     notes: list[str] = field(default_factory=list)  # what a person must hear at the end
-    service: Service = field(default_factory=lambda: demo_service())
     _datasets: dict[tuple[str, ...], st.SearchStrategy[Dataset]] = field(default_factory=dict)
     refusals: RefusalTally = field(default_factory=RefusalTally)  # rows the schema refused
     _facts: SchemaFacts | None = None
@@ -82,17 +78,18 @@ class Workbench:
         if self._facts is None:
             try:
                 with self.databases[0].connection_kept():
-                    self._facts = SchemaFacts.of(self.catalog, self.databases[0].conn)
+                    self._facts = SchemaFacts.of(self.catalog,
+                                                 self.databases[0].constant_defaults())
             except ServerLost as lost:
                 self._recover(lost)
-                self._facts = SchemaFacts.of(self.catalog, self.databases[0].conn)
+                self._facts = SchemaFacts.of(self.catalog, self.databases[0].constant_defaults())
         return self._facts
 
     def datasets(self, rich: tuple[str, ...] = ()) -> st.SearchStrategy[Dataset]:
         """Datasets derived from this service's schema (read from the database's catalog)."""
         if rich not in self._datasets:
             self._datasets[rich] = derive.datasets(
-                self.catalog, rich=rich, hints=HINTS.get(self.service.name))
+                self.catalog, rich=rich, hints=self.service.hints)
         return self._datasets[rich]
 
     @property
@@ -245,11 +242,6 @@ def writes(statements: list[str]) -> bool:
     return any(_WRITE.search(statement) for statement in statements)
 
 
-def demo_service() -> Service:
-    importlib.import_module("equivalence_tests.pairs")  # declares the demo service
-    return discover()["demo"]
-
-
 def _maybe_connection_lost(outcome: Any) -> bool:
     """An error a lost connection would give (SQLSTATE class 08 or 57P, or none at all)."""
     if not (isinstance(outcome, dict) and "$error" in outcome):
@@ -308,8 +300,8 @@ def open_service(lab: Lab, service: Service, sides: tuple[Side, Side] | None = N
                                   f"failed: {str(error).strip().splitlines()[0]}") from None
         workers.append(Worker(modern, databases[1].url))
         stack.callback(workers[1].stop)
-        bench = Workbench((databases[0], databases[1]), (workers[0], workers[1]),
-                          owned=lab.owned, where=lab.where, notes=lab.notes, service=service)
+        bench = Workbench((databases[0], databases[1]), (workers[0], workers[1]), service,
+                          owned=lab.owned, where=lab.where, notes=lab.notes)
         stack.callback(bench.threads.shutdown)
         stack.callback(bench.stop_workers)  # the current ones: restarts replace them
         yield bench
@@ -325,8 +317,8 @@ def _schema_ddl(service: Service, legacy: Worker) -> str:
 
 
 @contextlib.contextmanager
-def open_workbench(sides: tuple[Side, Side] | None = None,
-                   service: Service | None = None) -> Iterator[Workbench]:
-    """Provision everything for one service (the demo by default), yield, take it all down."""
-    with provision() as lab, open_service(lab, service or demo_service(), sides) as bench:
+def open_workbench(service: Service, sides: tuple[Side, Side] | None = None,
+                   ) -> Iterator[Workbench]:
+    """Provision everything for one service, yield, take it all down."""
+    with provision() as lab, open_service(lab, service, sides) as bench:
         yield bench

@@ -5,9 +5,9 @@ counterexample is still one dataset and one call."""
 
 import datetime as dt
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
+from equivalence_tests.runner import check
 from equivalence_tests.strategies import key_of, words
 from shared_schema.protocol import read_only
 
@@ -47,23 +47,24 @@ def test_each_call_after_a_write_starts_from_the_dataset_again(workbench: Workbe
 
 
 def test_a_read_only_pair_compares_more_calls_than_examples(workbench: Workbench):
-    verdict = check(pair("repositories:get_product_by_sku", registry={},
-                         sku=key_of("products", "sku")), workbench, max_examples=30)
+    verdict = check(pair("repositories:get_product_by_sku", {"sku": key_of("products", "sku")},
+                         registry={}), workbench, max_examples=30)
     assert verdict.status == "equivalent"
     assert verdict.tally.examples == 30 and verdict.tally.calls > 30
 
 
 def test_a_pair_that_writes_only_sometimes_compares_its_writes_from_the_dataset(
         workbench: Workbench):
-    verdict = check(pair(DEACTIVATE.legacy, modern=DEACTIVATE.modern, registry={},
-                         user_id=key_of("users")), workbench, max_examples=40)
+    verdict = check(pair(DEACTIVATE.legacy, {"user_id": key_of("users")}, modern=DEACTIVATE.modern,
+                         registry={}), workbench, max_examples=40)
     assert verdict.status == "equivalent"
     assert verdict.tally.changed > 0
 
 
 def test_the_counterexample_of_a_read_only_pair_is_one_call(workbench: Workbench):
-    verdict = check(pair(f"{LEGACY}:find_user_by_name", modern=f"{MODERN}:find_user_by_name",
-                         registry={}, name=key_of("users", "name", absent=words)), workbench)
+    verdict = check(pair(f"{LEGACY}:find_user_by_name",
+                         {"name": key_of("users", "name", absent=words)},
+                         modern=f"{MODERN}:find_user_by_name", registry={}), workbench)
     assert verdict.status == "divergent"
     found = verdict.counterexample
     assert found.before == [] and set(found.arguments) == {"name"}

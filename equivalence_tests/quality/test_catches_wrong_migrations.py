@@ -6,8 +6,8 @@ run catches each, these tests what the derandomized search finds and how far it 
 import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.runner import check
 from equivalence_tests.wrong_migrations import WRONG, mutant
 
 

@@ -7,9 +7,9 @@ import decimal
 import pytest
 from hypothesis import strategies as st
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
+from equivalence_tests.runner import check
 from equivalence_tests.strategies import anything, key_of
 from equivalence_tests.wrong_migrations import WRONG, by_latest_order, latest_order
 
@@ -20,7 +20,7 @@ MODERN = "equivalence_tests.mutants.modern:"
 def test_a_lookup_that_never_finds_a_row_is_vacuous_with_its_outcome_kinds(
         workbench: Workbench):
     never_present = anything(st.just("no-such-sku"))  # both sides answer None, every time
-    verdict = check(pair("repositories:get_product_by_sku", registry={}, sku=never_present),
+    verdict = check(pair("repositories:get_product_by_sku", {"sku": never_present}, registry={}),
                     workbench, max_examples=20)
     calls = verdict.tally.calls  # several calls per example: the lookup reads, never writes
     assert calls > 20
@@ -31,8 +31,8 @@ def test_a_lookup_that_never_finds_a_row_is_vacuous_with_its_outcome_kinds(
 
 
 def test_a_lookup_that_finds_rows_stays_equivalent_and_counts_its_kinds(workbench: Workbench):
-    verdict = check(pair("repositories:get_product_by_sku", registry={},
-                         sku=key_of("products", "sku")), workbench)
+    verdict = check(pair("repositories:get_product_by_sku", {"sku": key_of("products", "sku")},
+                         registry={}), workbench)
     assert verdict.status == "equivalent"
     assert verdict.tally.kinds["entity"] > 0 and verdict.tally.kinds["None"] > 0
     assert verdict.tally.reached == verdict.tally.kinds["entity"]
@@ -40,8 +40,9 @@ def test_a_lookup_that_finds_rows_stays_equivalent_and_counts_its_kinds(workbenc
 
 def test_a_write_that_changes_a_table_reaches_data_even_when_it_returns_nothing(
         workbench: Workbench):
-    verdict = check(pair("orders:set_order_status", registry={}, writes=True,
-                         order_id=key_of("orders"), status=anything(st.just("shipped"))),
+    verdict = check(pair("orders:set_order_status",
+                         {"order_id": key_of("orders"), "status": anything(st.just("shipped"))},
+                         registry={}, writes=True),
                     workbench, max_examples=30)
     assert verdict.status == "equivalent"
     assert verdict.tally.changed > 0 and verdict.tally.reached >= verdict.tally.changed

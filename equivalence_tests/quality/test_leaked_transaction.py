@@ -16,7 +16,8 @@ import decimal
 
 import psycopg2
 
-from equivalence_tests.harness.state import VACUUM_EVERY, Database, Dataset
+from equivalence_tests.domain.dataset import Dataset
+from equivalence_tests.harness.state import VACUUM_EVERY, Database
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
 from equivalence_tests.strategies import key_of
@@ -29,7 +30,8 @@ ONE_ORDER: Dataset = {
     "orders": [{"id": 1, "user_id": 1, "amount": decimal.Decimal("1.00"), "status": "pending",
                 "created_at": AT, "product_id": None, "tenant_id": None}],
 }
-PROCESS_ORDER = pair("tasks:process_order", registry={}, writes=True, order_id=key_of("orders"))
+PROCESS_ORDER = pair("tasks:process_order", {"order_id": key_of("orders")}, registry={},
+                     writes=True)
 
 
 def open_transactions(database: Database) -> list[tuple[int, dt.datetime, bool]]:

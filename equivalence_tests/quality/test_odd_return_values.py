@@ -1,8 +1,8 @@
 """Return values that are not plain data: result objects must be compared like any value, and
 one with no canonical form must cost only its own pair a verdict, never the run."""
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.runner import check
 from equivalence_tests.wrong_migrations import WRONG, mutant
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.workbench import provision
 from equivalence_tests.readiness import BY_NAME, Matrix, guide_reality, report, run, to_json
-from equivalence_tests.registry import Pair
 from equivalence_tests.strategies import key_of
 
 LEGACY = "equivalence_tests.mutants.readiness_legacy"

@@ -2,9 +2,10 @@
 some datasets: those rows are dropped, counted per table and constraint, and the pair is still
 compared on the rest, instead of the run failing or the rows slipping through."""
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import open_workbench
 from equivalence_tests.registry import pair
+from equivalence_tests.runner import check
+from equivalence_tests.services import demo
 from equivalence_tests.strategies import key_of
 
 UNREADABLE = ("ALTER TABLE tenants ADD CONSTRAINT tenants_name_short "
@@ -12,12 +13,12 @@ UNREADABLE = ("ALTER TABLE tenants ADD CONSTRAINT tenants_name_short "
 
 
 def test_rows_refused_by_an_unreadable_check_are_dropped_reported_and_the_rest_compared():
-    with open_workbench() as bench:
+    with open_workbench(demo()) as bench:
         for database in bench.databases:
             with database.conn.cursor() as cur:
                 cur.execute(UNREADABLE)
-        verdict = check(pair("repositories:require_tenant", registry={},
-                             slug=key_of("tenants", "slug")), bench, max_examples=60)
+        verdict = check(pair("repositories:require_tenant", {"slug": key_of("tenants", "slug")},
+                             registry={}), bench, max_examples=60)
         assert verdict.status == "equivalent"
         lines = bench.refusals.lines(bench.catalog)
         (tenants,) = [line for line in lines if line.startswith("tenants: ")]

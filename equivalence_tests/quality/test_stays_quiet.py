@@ -3,9 +3,9 @@ their answers differ in ways that are not behaviour (tie order, rounding, time z
 
 from hypothesis import strategies as st
 
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.registry import pair
+from equivalence_tests.runner import check
 from equivalence_tests.strategies import anything, key_of
 
 LEGACY = "equivalence_tests.mutants.legacy"
@@ -39,8 +39,8 @@ def test_the_same_instant_in_another_time_zone_is_not_a_difference(workbench: Wo
 
 def test_other_identity_values_for_the_same_new_rows_are_not_a_difference(workbench: Workbench):
     slugs = anything(st.lists(st.text("xyz", min_size=1, max_size=2), unique=True, max_size=3))
-    verdict = check(pair(f"{LEGACY}:add_tenants", registry={}, modern=f"{MODERN}:add_tenants",
-                         writes=True, slugs=slugs), workbench)
+    verdict = check(pair(f"{LEGACY}:add_tenants", {"slugs": slugs}, registry={},
+                         modern=f"{MODERN}:add_tenants", writes=True), workbench)
     assert verdict.status == "equivalent", verdict.counterexample
 
 
@@ -51,7 +51,6 @@ def test_lost_deduplication_restored_with_unique_is_equivalent(workbench: Workbe
 
 
 def test_a_committed_write_is_equivalent(workbench: Workbench):
-    verdict = check(pair(f"{LEGACY}:deactivate_user", registry={},
-                         modern=f"{MODERN}:deactivate_user_committed", writes=True,
-                         user_id=key_of("users")), workbench)
+    verdict = check(pair(f"{LEGACY}:deactivate_user", {"user_id": key_of("users")}, registry={},
+                         modern=f"{MODERN}:deactivate_user_committed", writes=True), workbench)
     assert verdict.status == "equivalent", verdict.counterexample

@@ -11,6 +11,7 @@ Driver side only (psycopg2, Hypothesis, standard library; never SQLAlchemy):
   the rows the database refuses for a constraint the strategy could not read.
 """
 
+from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.schema.catalog import (
     Catalog,
     Check,
@@ -22,7 +23,7 @@ from equivalence_tests.schema.catalog import (
     Unique,
     read_catalog,
 )
-from equivalence_tests.schema.derive import Between, Dataset, datasets
+from equivalence_tests.schema.derive import Between, datasets
 from equivalence_tests.schema.reset import (
     Refusal,
     RefusalTally,

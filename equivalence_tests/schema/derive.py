@@ -7,7 +7,7 @@ constraints bite and keys collide, gaps in keys. Flat and fast: a column's value
 weighted list of options (`Options`) and a row is one draw of bytes, a byte per column picking
 its option (Hypothesis shrinks each byte toward the first option); only an option that stands
 for a free draw (`Free`: any text, any integer of a range) draws more. Drawing a value per
-column instead cost 2-3 times as much (`python -m equivalence_tests.schema.cost`). Foreign keys
+column instead cost 2-3 times as much (`python -m equivalence_tests.dataset_cost`). Foreign keys
 are bytes too, an index into the parent's rows resolved after the draw (so Hypothesis can
 delete parents when shrinking), duplicates of a unique key dropped there too.
 
@@ -32,12 +32,12 @@ from typing import Literal as TypingLiteral
 from hypothesis import strategies as st
 from psycopg2.extras import Json
 
+from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.schema.catalog import Catalog, Column, ForeignKey, Table
 from equivalence_tests.schema.checks import Condition, Literal
 
 __all__ = ["DEFAULT", "Between", "Dataset", "Hint", "datasets"]
 
-Dataset = dict[str, list[dict[str, Any]]]
 Literal32or64 = TypingLiteral[32, 64]
 
 

@@ -20,11 +20,11 @@ import psycopg2
 import psycopg2.extensions
 from psycopg2.extras import Json
 
+from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.schema.catalog import Catalog, Column, Sequence, Table
 
 __all__ = ["Refusal", "RefusalTally", "load", "refused_rows", "reset_script", "snapshot"]
 
-Dataset = dict[str, list[dict[str, Any]]]
 # Array element types psycopg2 reads back as strings unless cast: read them as text[].
 _TEXT_ARRAYS = {"uuid", "json", "jsonb"}
 # Types psycopg2 reads back as a value it can order natively; others are ordered as text.

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.registry import Pair
 from equivalence_tests.study import collect, data, html, terminal
 
 

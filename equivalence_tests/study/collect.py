@@ -12,16 +12,17 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
+from equivalence_tests import runner
+from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import Status
 from equivalence_tests.harness import report
-from equivalence_tests.harness.check import Counterexample, Verdict, check, paths_hit
+from equivalence_tests.harness.check import Counterexample, Verdict, paths_hit
 from equivalence_tests.harness.compare import Observation
-from equivalence_tests.harness.state import Dataset
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.harness.workers import CALL_TIMEOUT
-from equivalence_tests.inference import infer
-from equivalence_tests.registry import Pair
+from equivalence_tests.runner import check
 from equivalence_tests.study import data
 from shared_schema import protocol
 from shared_schema.values import encode
@@ -119,7 +120,7 @@ def _strategy(bench: Workbench, pair: Pair) -> st.SearchStrategy[Dataset]:
 
 def _arguments(bench: Workbench, pair: Pair) -> dict[str, Any]:
     """The argument strategies `check()` draws: registered ones over inferred ones."""
-    return {**infer(pair.legacy, pair.infer, bench.catalog), **pair.args}
+    return runner.arguments(pair, bench.catalog)
 
 
 def _rows(dataset: Dataset) -> int:

@@ -36,9 +36,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import parse
 from equivalence_tests.harness.report import function_source
-from equivalence_tests.registry import Pair
 
 VERSION = 1
 ROOT = Path(__file__).resolve().parents[2]

@@ -105,9 +105,10 @@ def esc(text: Any) -> str:
 
 
 def _css_class(ttype: _TokenType) -> str:
-    while ttype not in STANDARD_TYPES:
-        ttype = ttype.parent
-    return str(STANDARD_TYPES[ttype])
+    found: _TokenType | None = ttype
+    while found is not None and found not in STANDARD_TYPES:
+        found = found.parent
+    return str(STANDARD_TYPES[found]) if found is not None else ""
 
 
 def highlighted_lines(lines: list[str]) -> list[list[tuple[str, str]]]:
@@ -319,7 +320,7 @@ def page(study: data.Study) -> str:
         services[entry["service"]] = services.get(entry["service"], 0) + 1
     counts = data.counts(study)
     summary = ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
-    css = CSS + HtmlFormatter(style=STYLE).get_style_defs(".hl")
+    css = CSS + str(HtmlFormatter(style=STYLE).get_style_defs(".hl"))  # type: ignore[no-untyped-call]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.registry import Pair, pair
+from equivalence_tests.registry import pair
 from equivalence_tests.study import cli, collect, data
 
 MUTANTS = "equivalence_tests.mutants"

@@ -1,7 +1,18 @@
 """What counts as a difference: ties, floats, decimals, errors, new identity values."""
 
-from equivalence_tests.harness.compare import Observation, differences, equal, normalize
+from equivalence_tests.domain.pair import Pair
+from equivalence_tests.harness.compare import (
+    Observation,
+    SchemaFacts,
+    differences,
+    equal,
+    normalize,
+)
 from equivalence_tests.registry import pair
+
+# What the comparison knows of the demo schema's keys and now() columns, without a database.
+FACTS = SchemaFacts(keys={"tenants": "id", "users": "id"}, references={},
+                    server_now=frozenset({("users", "created_at")}))
 
 
 def user(uid, created, email="a@x"):
@@ -9,8 +20,8 @@ def user(uid, created, email="a@x"):
             "columns": {"id": uid, "created_at": created, "email": email}}
 
 
-def make(**options):
-    return pair("m:f", registry={}, **options)
+def make(ordered_by: str | None = None, writes: bool = False) -> Pair:
+    return pair("m:f", registry={}, ordered_by=ordered_by, writes=writes)
 
 
 def test_rows_tied_on_the_sort_key_may_come_in_any_order():
@@ -67,9 +78,9 @@ def test_new_identity_values_compare_by_rank_not_raw_value():
                           "columns": {"id": 2, "slug": "b"}}, state=state(2))
     modern = Observation({"$entity": "Tenant", "table": "tenants",
                           "columns": {"id": 3, "slug": "b"}}, state=state(3))
-    assert differences(writes, dataset, legacy, modern) == []
+    assert differences(writes, dataset, legacy, modern, FACTS) == []
     modern.state = {"tenants": [{"id": 1, "slug": "a"}, {"id": 3, "slug": "c"}]}
-    assert differences(writes, dataset, legacy, modern) == ["table tenants"]
+    assert differences(writes, dataset, legacy, modern, FACTS) == ["table tenants"]
 
 
 def test_existing_identity_values_are_compared_exactly():
@@ -77,7 +88,7 @@ def test_existing_identity_values_are_compared_exactly():
     dataset = {"tenants": [{"id": 1}, {"id": 2}]}
     legacy = Observation(1, state={"tenants": [{"id": 1}, {"id": 2}]})
     modern = Observation(2, state={"tenants": [{"id": 1}, {"id": 2}]})
-    assert differences(writes, dataset, legacy, modern) == ["return value"]
+    assert differences(writes, dataset, legacy, modern, FACTS) == ["return value"]
 
 
 def test_server_now_on_new_rows_is_not_compared_but_on_old_rows_it_is():
@@ -88,6 +99,6 @@ def test_server_now_on_new_rows_is_not_compared_but_on_old_rows_it_is():
         return {"users": [{"id": 1, "created_at": old}, {"id": 5, "created_at": new}]}
 
     assert differences(writes, dataset, Observation(None, state=state("t0", "t1")),
-                       Observation(None, state=state("t0", "t2"))) == []
+                       Observation(None, state=state("t0", "t2")), FACTS) == []
     assert differences(writes, dataset, Observation(None, state=state("t0", "t1")),
-                       Observation(None, state=state("t9", "t1"))) == ["table users"]
+                       Observation(None, state=state("t9", "t1")), FACTS) == ["table users"]

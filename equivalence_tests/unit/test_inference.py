@@ -7,9 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.service import Service
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.inference import CannotInfer, infer
-from equivalence_tests.services import HINTS, Service, hint, pairing
+from equivalence_tests.services import HINTS, hint, pairing
 from shared_schema.protocol import injected
 
 pytestmark = pytest.mark.db

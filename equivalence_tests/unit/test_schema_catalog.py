@@ -15,9 +15,9 @@ import psycopg2
 import psycopg2.extensions
 import pytest
 
+from equivalence_tests.domain.service import ROOT
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.server import postgres_server
-from equivalence_tests.harness.state import SCHEMA_SQL
 from equivalence_tests.schema.catalog import Catalog, ForeignKey, Table, insert_order, read_catalog
 from equivalence_tests.schema.checks import Condition, parse_check
 
@@ -125,7 +125,8 @@ def test_db(owned: OwnedDatabases) -> Iterator[psycopg2.extensions.connection]:
 
 @pytest.fixture(scope="module")
 def demo_db(owned: OwnedDatabases) -> Iterator[psycopg2.extensions.connection]:
-    with closing(make_database(owned, "schema_demo", SCHEMA_SQL.read_text())) as conn:
+    schema = (ROOT / "shared_schema" / "schema.sql").read_text()
+    with closing(make_database(owned, "schema_demo", schema)) as conn:
         yield conn
 
 

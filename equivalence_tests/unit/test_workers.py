@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from equivalence_tests.domain.errors import ResetBlocked, WorkerError
-from equivalence_tests.harness.check import check
 from equivalence_tests.harness.workbench import open_workbench, sides_from_environment
 from equivalence_tests.harness.workers import Side, Worker
 from equivalence_tests.registry import pair
+from equivalence_tests.runner import check
+from equivalence_tests.services import demo
 from equivalence_tests.strategies import key_of
 
 pytestmark = pytest.mark.db
@@ -114,26 +115,26 @@ def test_an_unknown_pair_is_one_line_naming_the_registered_ones():
 def test_a_worker_crashing_inside_a_search_ends_it_with_that_one_line(legacy: Side, modern: Side):
     crash = pair("equivalence_tests.mutants.legacy:crash", registry={},
                  modern="equivalence_tests.mutants.legacy:crash")
-    with open_workbench((legacy, modern)) as bench, pytest.raises(WorkerError) as error:
+    with open_workbench(demo(), (legacy, modern)) as bench, pytest.raises(WorkerError) as error:
         check(crash, bench)
     assert "exited with status 7" in one_line(error)
 
 
 def test_a_transaction_left_open_ends_the_run_with_one_line_not_a_hang(legacy: Side,
                                                                         modern: Side):
-    stuck = pair("equivalence_tests.mutants.legacy:lock_user_and_leave", registry={},
-                 modern="equivalence_tests.mutants.legacy:lock_user_and_leave",
-                 user_id=key_of("users"))
-    with open_workbench((legacy, modern)) as bench, pytest.raises(ResetBlocked) as error:
+    stuck = pair("equivalence_tests.mutants.legacy:lock_user_and_leave",
+                 {"user_id": key_of("users")}, registry={},
+                 modern="equivalence_tests.mutants.legacy:lock_user_and_leave")
+    with open_workbench(demo(), (legacy, modern)) as bench, pytest.raises(ResetBlocked) as error:
         check(stuck, bench)
     assert "left a transaction open" in str(error.value) and "\n" not in str(error.value)
 
 
 def test_a_side_that_leaves_a_transaction_open_is_named_and_its_worker_restarted(
         legacy: Side, modern: Side):
-    leaves = pair("equivalence_tests.mutants.legacy:read_and_leave", registry={},
-                  modern="repositories:get_user_orders", user_id=key_of("users"))
-    with open_workbench((legacy, modern)) as bench:
+    leaves = pair("equivalence_tests.mutants.legacy:read_and_leave", {"user_id": key_of("users")},
+                  registry={}, modern="repositories:get_user_orders")
+    with open_workbench(demo(), (legacy, modern)) as bench:
         before = bench.workers[0].process.pid
         verdict = check(leaves, bench, max_examples=10)
         assert verdict.tally.leaked == ["legacy_14"]

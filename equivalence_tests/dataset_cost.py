@@ -3,7 +3,7 @@ strategies it replaced measured 1.50 ms net per dataset, 2.17 ms with rich order
 day they were replaced). Prints milliseconds per dataset, with Hypothesis's own per-example
 overhead (one integer drawn: `st.none()` would stop after one example) shown and subtracted.
 
-    python -m equivalence_tests.schema.cost [examples]
+    python -m equivalence_tests.dataset_cost [examples]
 
 Uses WORKBENCH_DATABASE_URL's server, else a throwaway one, for a database of its own.
 """
@@ -20,9 +20,9 @@ import psycopg2
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from equivalence_tests.domain.service import ROOT
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.server import postgres_server
-from equivalence_tests.harness.state import SCHEMA_SQL
 from equivalence_tests.schema.catalog import read_catalog
 from equivalence_tests.schema.derive import datasets
 
@@ -48,7 +48,7 @@ def main(examples: int = 500) -> None:
             psycopg2.connect(owned.create("schema_cost"))) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(SCHEMA_SQL.read_text())
+            cur.execute((ROOT / "shared_schema" / "schema.sql").read_text())
         catalog = read_catalog(conn)
     per_example(st.integers(), examples)  # warm up: the first run pays for imports and caches
     empty = per_example(st.integers(), examples)
