@@ -21,11 +21,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from equivalence_tests.domain.errors import WorkbenchError, WorkerError
-from equivalence_tests.domain.service import Service
+from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.harness.check import Verdict
 from equivalence_tests.harness.databases import OwnedDatabases
-from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
 from equivalence_tests.harness.exampledb import REDIS_VAR, ExampleDatabaseError, example_database
 from equivalence_tests.harness.report import (
     ERROR_PROPERTY,
@@ -47,6 +45,7 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.profiles import chosen, header, load
+from equivalence_tests.runner import Benches
 from equivalence_tests.services import demo, discover
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
@@ -223,69 +222,12 @@ def workbench(pytestconfig: pytest.Config) -> Iterator[Workbench]:
         pytest.exit(f"workbench: {error}", returncode=3)
 
 
-class Services:
-    """The main job's workbenches: one per service, opened when its first pair runs and
-    stopped when the next service's begins (pairs are run service by service). With
-    `keep_open` (an xdist worker, whose pairs come in whatever order xdist sends them) every
-    service opened stays open until the end: a service is never opened twice."""
-
-    def __init__(self, lab: Lab, keep_open: bool = False) -> None:
-        self.lab = lab
-        self.keep_open = keep_open
-        self.current: tuple[str, Workbench, contextlib.ExitStack] | None = None
-        self.kept: dict[str, tuple[str, Workbench, contextlib.ExitStack]] = {}
-
-    def bench(self, name: str) -> Workbench:
-        if self.current is not None and self.current[0] == name:
-            return self.current[1]
-        if name in self.kept:
-            self.current = self.kept[name]
-            return self.current[1]
-        if not self.keep_open:
-            self.close()
-        stack = contextlib.ExitStack()
-        try:
-            service = discover()[name]
-            bench = stack.enter_context(open_service(self.lab, service))
-            self._drift(bench, service)
-        except BaseException:
-            stack.close()
-            raise
-        self.current = self.kept[name] = (name, bench, stack)
-        return bench
-
-    @staticmethod
-    def _drift(bench: Workbench, service: Service) -> None:
-        """Each side's models against the schema: a blocking difference fails the run."""
-        for side, worker in zip(("legacy_14", "modern_20"), bench.workers, strict=True):
-            try:
-                found = schema_drift(worker, service.models_module(side))
-            except WorkerError as error:
-                RUN.notes.append(f"{service.name}: drift of {side} not checked: {error}")
-                continue
-            for line in drift_lines(side, blockers(found)):
-                RUN.blockers.append(f"{service.name}: {line}")
-
-    def close(self) -> None:
-        """Stop every open service (the databases stay until the run ends)."""
-        self.current = None
-        errors: list[BaseException] = []
-        while self.kept:
-            name, bench, stack = self.kept.pop(next(iter(self.kept)))
-            RUN.notes += [f"{name}: {line}" for line in bench.refusals.lines(bench.catalog)]
-            try:
-                stack.close()
-            except BaseException as error:  # the others are still stopped
-                errors.append(error)
-        if errors:
-            raise errors[0]
-
-
 @pytest.fixture(scope="session")
-def services(pytestconfig: pytest.Config) -> Iterator[Services]:
+def services(pytestconfig: pytest.Config) -> Iterator[Benches]:
     try:
         with _lab(pytestconfig) as lab:
-            opened = Services(lab, keep_open=in_worker(pytestconfig))
+            opened = Benches(lab, keep_open=in_worker(pytestconfig), blockers=RUN.blockers,
+                             notes=RUN.notes)
             try:
                 yield opened
             finally:

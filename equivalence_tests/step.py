@@ -18,14 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from equivalence_tests.domain.errors import WorkbenchError, WorkerError
+from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.service import ROOT, Service, Unpaired
 from equivalence_tests.harness.check import Verdict
-from equivalence_tests.harness.drift import blockers, drift_lines, schema_drift
-from equivalence_tests.harness.report import counterexample_text, render, verdict_table
-from equivalence_tests.harness.workbench import Workbench, open_service, provision
+from equivalence_tests.harness.drift import drift_lines
+from equivalence_tests.harness.report import Run, counterexample_text, render, verdict_table
+from equivalence_tests.harness.workbench import Workbench, provision
 from equivalence_tests.registry import every_pair
-from equivalence_tests.runner import check
+from equivalence_tests.runner import Benches, Drift, check
 from equivalence_tests.services import discover
 
 VERSION = 1
@@ -94,25 +94,15 @@ def function_entry(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[str, Any]:
+def step(bench: Workbench, service: Service, unpaired: list[Unpaired], drift: Drift,
+         ) -> dict[str, Any]:
     """Everything `step` says about one service, as the JSON holds it."""
     pairs = [p for p in every_pair()[0] if p.service == service.name]
     verdicts = [check(pair, bench) for pair in pairs]
-    drift: list[dict[str, Any]] = []
-    drift_problems: list[str] = []
-    for side, worker in zip(("legacy_14", "modern_20"), bench.workers, strict=True):
-        try:
-            found = schema_drift(worker, service.models_module(side))
-        except WorkerError as error:
-            drift_problems.append(f"drift of {side} could not be checked: {error}")
-            continue
-        drift += [{"side": side, **difference} for difference in found]
     mypy = run_mypy(service)
     refused = bench.refusals.lines(bench.catalog)
-    blocking = [f"{v.pair.name}: {v.text}" for v in verdicts if not v.ok]
-    blocking += [f"{u.target}: not compared ({u.reason})" for u in unpaired]
-    blocking += drift_problems
-    blocking += _drift_lines(blockers(drift))
+    blocking = [f"{u.target}: not compared ({u.reason})" for u in unpaired]
+    blocking += drift.blockers
     for v in verdicts:
         warned = [w for w in sorted(v.tally.warnings[1]) if any(d in w for d in DEPRECATED)]
         if warned:
@@ -122,14 +112,17 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired]) -> dict[s
                         + (mypy["output"][-1] if mypy["output"] else "failed"))
     if not pairs:
         blocking.append(f"service {service.name} has no function on both sides to compare")
+    # The main job's rule (report.Run.safe), with what only `step` checks as blockers.
+    run = Run(selected=[p.name for p in pairs], verdicts=verdicts, blockers=blocking)
     legacy_version, modern_version = bench.versions
     return {
-        "service": service.name, "safe": not blocking,
+        "service": service.name, "safe": run.safe,
         "kind": "writing" if any(v.tally.wrote for v in verdicts) else "read-only",
         "sqlalchemy": {"legacy": legacy_version, "modern": modern_version},
         "functions": [function_entry(v) for v in verdicts],
         "not_compared": [{"function": u.target, "reason": u.reason} for u in unpaired],
-        "drift": _jsonable(drift), "mypy": mypy, "blockers": blocking,
+        "drift": _jsonable(drift.differences), "mypy": mypy,
+        "blockers": [f"{v.pair.name}: {v.text}" for v in verdicts if not v.ok] + blocking,
         "refused_rows": refused,
         "_verdicts": verdicts,
     }
@@ -183,13 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         with provision() as lab:
-            for name in options.services:
-                service = known[name]
-                with open_service(lab, service) as bench:
-                    result = step(bench, service,
-                                  [u for u in unpaired if u.service == name])
-                print(show(result), flush=True)
-                results.append(result)
+            benches = Benches(lab)
+            try:
+                for name in options.services:
+                    bench = benches.bench(name)
+                    result = step(bench, known[name], [u for u in unpaired if u.service == name],
+                                  benches.drifts[name])
+                    print(show(result), flush=True)
+                    results.append(result)
+            finally:
+                benches.close()
     except WorkbenchError as error:
         print(f"step: {error}; NOT safe to ship", file=sys.stderr)
         return 3

@@ -3,12 +3,12 @@ the same on SQLAlchemy 1.4 and 2.x."""
 
 import pytest
 
-from equivalence_tests.conftest import RUN, Services, record_error, record_verdict, rerun_command
+from equivalence_tests.conftest import RUN, record_error, record_verdict, rerun_command
 from equivalence_tests.domain.errors import SchemaError, WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.report import counterexample_text
 from equivalence_tests.registry import every_pair
-from equivalence_tests.runner import check
+from equivalence_tests.runner import Benches, check
 
 PAIRS, UNPAIRED = every_pair()
 RUN.unpaired = UNPAIRED
@@ -18,7 +18,7 @@ ORDERED = sorted(PAIRS, key=lambda pair: (pair.service != "demo", pair.service))
 
 
 @pytest.mark.parametrize("pair", ORDERED, ids=lambda pair: pair.name)
-def test_pair(pair: Pair, services: Services, request: pytest.FixtureRequest) -> None:
+def test_pair(pair: Pair, services: Benches, request: pytest.FixtureRequest) -> None:
     RUN.started = True
     try:
         verdict = check(pair, services.bench(pair.service))

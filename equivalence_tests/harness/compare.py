@@ -70,6 +70,7 @@ class Observation:
     warnings: list[str] = field(default_factory=list)
     state: State | None = None
     executed: list[Any] | None = None  # [statement, parameters, executemany]: benchmark only
+    seconds: float | None = None  # how long the call took in the worker
 
 
 def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Observation,

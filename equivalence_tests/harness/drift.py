@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from equivalence_tests.domain.errors import WorkerError
 from equivalence_tests.harness.workers import Worker
 
 Difference = dict[str, Any]
@@ -16,12 +15,7 @@ Difference = dict[str, Any]
 def schema_drift(worker: Worker, models: str, metadata: str = "Base.metadata") -> list[Difference]:
     """The differences between `models` (e.g. 'legacy_14.models') and the worker's database,
     sorted by table, column and kind. An unknown module or attribute is a WorkerError."""
-    worker.send({"op": "drift", "models": models, "metadata": metadata})
-    reply = worker.receive()
-    if reply.get("op") != "drift" or not isinstance(reply.get("differences"), list):
-        raise WorkerError(f"{worker.side.package} worker answered a drift request with "
-                          f"{str(reply)[:200]}")
-    return list(reply["differences"])
+    return worker.drift(models, metadata)
 
 
 def blockers(differences: Iterable[Difference]) -> list[Difference]:

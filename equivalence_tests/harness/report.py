@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import difflib
 import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -20,9 +18,9 @@ from equivalence_tests.domain.service import Unpaired
 from equivalence_tests.domain.status import Status, is_ok, parse
 from equivalence_tests.harness.check import Counterexample, Verdict
 from equivalence_tests.harness.compare import normalize
+from equivalence_tests.harness.source import function_source
 
 STYLE = {"equivalent": "green", "known divergence": "yellow"}
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -240,21 +238,6 @@ def summary_line(run: Run) -> str:
     return f"{head}: {parts}{tail} -> {verdict}"
 
 
-def function_source(target: str, package: str) -> list[str]:
-    """The source of a pair's function, read from its file (the driver imports no side code)."""
-    module, _, name = target.partition(":")
-    dotted = module if "." in module else f"{package}.{module}"
-    path = ROOT.joinpath(*dotted.split(".")).with_suffix(".py")
-    try:
-        source = path.read_text()
-    except OSError:
-        return [f"(no file {path.relative_to(ROOT)})"]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return (ast.get_source_segment(source, node, padded=True) or "").splitlines()
-    return [f"(no function {name} in {path.relative_to(ROOT)})"]
-
-
 def code_table(pair: Pair) -> Table:
     table = Table(show_lines=False, title="code", title_justify="left")
     table.add_column(Text(f"legacy_14  {pair.legacy}"), overflow="fold")
@@ -351,7 +334,7 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
                   Text("\n".join(other.warnings) or "-"))
     out.append(render(code_table(pair)).rstrip())
     out.append(render(table).rstrip())
-    diff = _outcome_diff(pair, found)
+    diff = outcome_diff(pair, found)
     if diff:
         out.append("difference (canonical form, after order normalization):")
         out += diff
@@ -359,7 +342,7 @@ def counterexample_text(pair: Pair, verdict: Verdict, rerun: str) -> str:
     return "\n".join(out)
 
 
-def _outcome_diff(pair: Pair, found: Counterexample) -> list[str]:
+def outcome_diff(pair: Pair, found: Counterexample) -> list[str]:
     def dump(value: Any) -> list[str]:
         return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False).splitlines()
 

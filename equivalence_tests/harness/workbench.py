@@ -198,16 +198,15 @@ class Workbench:
         def run(batch: list[Any]) -> list[list[protocol.Message]]:
             def start(i: int) -> None:
                 self.databases[i].reset(script)
-                self.workers[i].send({"op": "calls", "target": targets[i], "calls": batch,
-                                      "loads": list(pair.loads), "commit": pair.commit,
-                                      "keep_parameters": keep_parameters,
-                                      "database": self.service.database})
+                self.workers[i].start_calls(targets[i], batch, loads=pair.loads,
+                                            commit=pair.commit, database=self.service.database,
+                                            keep_parameters=keep_parameters)
 
             # Each side resets and starts in its own thread (psycopg2 releases the GIL), so
             # the two sides overlap; the workers' answers are then read in order.
             for future in [self.threads.submit(start, i) for i in sides]:
                 future.result()
-            return [self.workers[i].receive()["results"] for i in sides]
+            return [self.workers[i].results() for i in sides]
 
         while left:
             replies = run(left)
@@ -227,7 +226,8 @@ class Workbench:
                 self.held[i] += sum(bool(reply.get("held")) for reply in results)
             for kept, state, results in zip(observed, states, replies, strict=True):
                 kept += [Observation(reply["outcome"], reply["sql"], reply["warnings"],
-                                     state if n == ran - 1 else None, reply.get("executed"))
+                                     state if n == ran - 1 else None, reply.get("executed"),
+                                     reply.get("seconds"))
                          for n, reply in enumerate(results[:ran])]
             left = left[ran:]
         return observed
@@ -312,8 +312,7 @@ def _schema_ddl(service: Service, legacy: Worker) -> str:
     if service.schema is not None:
         return service.schema.read_text()
     assert service.models is not None
-    legacy.send({"op": "ddl", "models": service.models})
-    return ";\n".join(legacy.receive()["statements"]) + ";"
+    return ";\n".join(legacy.ddl(service.models)) + ";"
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from equivalence_tests.domain.errors import WorkerError
 from shared_schema import protocol
@@ -147,6 +148,33 @@ class Worker:
             message = str(reply["message"]).strip().splitlines() or ["(no message)"]
             raise WorkerError(f"{self.side.package} worker failed: {message[0]}")
         return reply
+
+    # One method per op the driver sends (shared_schema/protocol.py); `send` and `receive`
+    # stay the transport under them.
+
+    def start_calls(self, target: str, calls: list[Any], *, loads: tuple[str, ...],
+                    commit: bool, keep_parameters: bool, database: str) -> None:
+        """Send an example's calls; `results()` reads the answers, so both sides run at once."""
+        self.send({"op": "calls", "target": target, "calls": calls, "loads": list(loads),
+                   "commit": commit, "keep_parameters": keep_parameters, "database": database})
+
+    def results(self) -> list[protocol.Message]:
+        """One reply per call the side ran, up to its first that may have changed the data."""
+        return list(self.receive()["results"])
+
+    def ddl(self, models: str) -> list[str]:
+        """The CREATE statements of `models`' metadata, as this side's SQLAlchemy emits them."""
+        self.send({"op": "ddl", "models": models})
+        return [str(statement) for statement in self.receive()["statements"]]
+
+    def drift(self, models: str, metadata: str) -> list[dict[str, Any]]:
+        """Where `models` declares its tables differently from this side's database."""
+        self.send({"op": "drift", "models": models, "metadata": metadata})
+        reply = self.receive()
+        if reply.get("op") != "drift" or not isinstance(reply.get("differences"), list):
+            raise WorkerError(f"{self.side.package} worker answered a drift request with "
+                              f"{str(reply)[:200]}")
+        return list(reply["differences"])
 
     def _died(self) -> WorkerError:
         code = self.process.wait(timeout=10)

@@ -14,7 +14,8 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from equivalence_tests.domain.pair import Pair
-from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.harness.workbench import Workbench, provision
+from equivalence_tests.runner import Benches
 from equivalence_tests.study import collect, data, html, terminal
 
 
@@ -30,30 +31,17 @@ def all_pairs() -> list[Pair]:
 def benches() -> Iterator[Callable[[Pair], Workbench]]:
     """A workbench for each pair's service, opened when its first pair comes (pairs come
     service by service) and stopped when the next service's begins."""
-    from equivalence_tests.harness import workbench
-    from equivalence_tests.services import discover
-
-    with workbench.provision() as lab, contextlib.ExitStack() as outer:
-        current: dict[str, tuple[Workbench, contextlib.ExitStack]] = {}
-
-        def bench_for(pair: Pair) -> Workbench:
-            name = data.service_of(pair)
-            if name not in current:
-                for stack in [stack for _, stack in current.values()]:
-                    stack.close()
-                current.clear()
-                stack = contextlib.ExitStack()
-                outer.push(stack)
-                opened = workbench.open_service(lab, discover()[name])
-                current[name] = (stack.enter_context(opened), stack)
-            return current[name][0]
-
-        yield bench_for
+    with provision() as lab:
+        opened = Benches(lab)
+        try:
+            yield lambda pair: opened.bench(data.service_of(pair))
+        finally:
+            opened.close()
 
 
 def run(pairs: list[Pair], study: data.Study, examples: int | None, tries: int) -> data.Study:
     """Collect `pairs` into `study` with a progress bar and one line per verdict."""
-    import equivalence_tests.conftest  # noqa: F401  (the Hypothesis profiles the main job uses)
+    import equivalence_tests.profiles  # noqa: F401  (the Hypothesis profiles the main job uses)
 
     overrides = {"max_examples": examples} if examples else {}
     shown = terminal.console(stderr=True)

@@ -3,10 +3,9 @@ a few representative examples with the SQL's bound parameters, outcomes, warning
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -20,11 +19,10 @@ from equivalence_tests.domain.status import Status
 from equivalence_tests.harness import report
 from equivalence_tests.harness.check import Counterexample, Verdict, paths_hit
 from equivalence_tests.harness.compare import Observation
+from equivalence_tests.harness.source import function_source
 from equivalence_tests.harness.workbench import Workbench
-from equivalence_tests.harness.workers import CALL_TIMEOUT
 from equivalence_tests.runner import check
 from equivalence_tests.study import data
-from shared_schema import protocol
 from shared_schema.values import encode
 
 TRIES = 40  # examples searched for representatives (and timed) per pair
@@ -77,40 +75,11 @@ def wanted_cases(pair: Pair) -> list[str]:
     return list(pair.covers) or ["found", "absent"]
 
 
-@contextlib.contextmanager
-def replies(bench: Workbench) -> Iterator[list[protocol.Message]]:
-    """Every reply the workers give inside the block, in order: the worker says how long each
-    call took (`seconds`), which the observations leave out."""
-    heard: list[protocol.Message] = []
-    patched = []
-    for worker in bench.workers:
-        original = worker.receive
-
-        def receive(timeout: float = CALL_TIMEOUT,
-                    _original: Callable[[float], protocol.Message] = original,
-                    ) -> protocol.Message:
-            reply = _original(timeout)
-            heard.append(reply)
-            return reply
-
-        worker.receive = receive  # type: ignore[method-assign]
-        patched.append(worker)
-    try:
-        yield heard
-    finally:
-        for worker in patched:
-            vars(worker).pop("receive", None)
-
-
 def observe(bench: Workbench, pair: Pair, dataset: Dataset, args: dict[str, Any],
             ) -> tuple[Observation, Observation, float | None, float | None]:
     """Both sides on one example with their SQL's parameters, and each call's seconds."""
-    with replies(bench) as heard:
-        legacy, modern = bench.observe(pair, dataset, args, keep_parameters=True)
-    answers = [result for reply in heard if reply.get("op") == "results"
-               for result in reply["results"]][-2:]
-    seconds = [reply.get("seconds") for reply in answers] if len(answers) == 2 else [None, None]
-    return legacy, modern, seconds[0], seconds[1]
+    legacy, modern = bench.observe(pair, dataset, args, keep_parameters=True)
+    return legacy, modern, legacy.seconds, modern.seconds
 
 
 def _strategy(bench: Workbench, pair: Pair) -> st.SearchStrategy[Dataset]:
@@ -192,11 +161,11 @@ def counterexample(pair: Pair, verdict: Verdict) -> dict[str, Any] | None:
             "control_nondeterministic": found.control_nondeterministic,
             "legacy": side(found.legacy), "modern": side(found.modern),
             "legacy_again": side(found.legacy_again) if found.legacy_again else None,
-            "diff": report._outcome_diff(pair, found)}
+            "diff": report.outcome_diff(pair, found)}
 
 
 def is_async(target: str, package: str) -> bool:
-    source = report.function_source(target, package)
+    source = function_source(target, package)
     return any(line.lstrip().startswith("async def ") for line in source[:3])
 
 
@@ -205,8 +174,8 @@ def entry(pair: Pair) -> dict[str, Any]:
     return {"name": pair.name, "service": data.service_of(pair), "legacy": pair.legacy,
             "modern": pair.modern, "modern_async": is_async(pair.modern, "modern_20"),
             "fingerprint": data.fingerprint(pair), "options": data.options(pair),
-            "sources": {"legacy": report.function_source(pair.legacy, "legacy_14"),
-                        "modern": report.function_source(pair.modern, "modern_20")},
+            "sources": {"legacy": function_source(pair.legacy, "legacy_14"),
+                        "modern": function_source(pair.modern, "modern_20")},
             "status": "not run", "ok": False, "known": pair.known, "error": None,
             "tally": None, "examples": [], "missing": [], "timing": None,
             "counterexample": None,

@@ -38,7 +38,7 @@ from typing import Any
 
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import parse
-from equivalence_tests.harness.report import function_source
+from equivalence_tests.harness.source import function_source
 
 VERSION = 1
 ROOT = Path(__file__).resolve().parents[2]
