@@ -36,8 +36,8 @@ import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
 from equivalence_tests import runner
 from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.pair import Pair
+from equivalence_tests.domain.verdict import Observation
 from equivalence_tests.harness.check import CALLS_PER_DATASET, calls_per_dataset
-from equivalence_tests.harness.compare import Observation
 from equivalence_tests.harness.state import Database
 from equivalence_tests.harness.workbench import Workbench, open_workbench
 from equivalence_tests.profiling import Profiles, profiled

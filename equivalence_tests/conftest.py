@@ -22,7 +22,8 @@ import pytest
 from hypothesis import settings
 
 from equivalence_tests.domain.errors import WorkbenchError
-from equivalence_tests.harness.check import Verdict
+from equivalence_tests.domain.run import Row, Run
+from equivalence_tests.domain.verdict import Verdict
 from equivalence_tests.harness.databases import OwnedDatabases
 from equivalence_tests.harness.exampledb import REDIS_VAR, ExampleDatabaseError, example_database
 from equivalence_tests.harness.report import (
@@ -30,8 +31,6 @@ from equivalence_tests.harness.report import (
     ROW_PROPERTY,
     STATE_OUTPUT,
     Gather,
-    Row,
-    Run,
     counterexample_text,
     render,
     summary_line,

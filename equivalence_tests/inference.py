@@ -108,6 +108,6 @@ def infer(function: str, params: Mapping[str, str], catalog: Catalog) -> dict[st
             raise CannotInfer(
                 f"cannot infer an argument for parameter {name!r} of {function}: register it "
                 f"in equivalence_tests/pairs.py, e.g. pair({function!r}, "
-                f"{name}=anything(st.integers()))")
+                f"{{{name!r}: anything(st.integers())}})")
         inferred[name] = strategy
     return inferred

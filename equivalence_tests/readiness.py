@@ -64,7 +64,7 @@ from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.service import ROOT, Service
 from equivalence_tests.domain.status import Status
-from equivalence_tests.harness.check import Verdict
+from equivalence_tests.domain.verdict import Verdict
 from equivalence_tests.harness.workbench import (
     Lab,
     Workbench,

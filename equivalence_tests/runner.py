@@ -18,7 +18,8 @@ from equivalence_tests.domain.errors import WorkerError
 from equivalence_tests.domain.pair import ArgStrategy, Pair
 from equivalence_tests.domain.service import Service
 from equivalence_tests.domain.status import Status
-from equivalence_tests.harness.check import Tally, Verdict, search
+from equivalence_tests.domain.verdict import Tally, Verdict
+from equivalence_tests.harness.check import search
 from equivalence_tests.harness.drift import Difference, blockers, drift_lines, schema_drift
 from equivalence_tests.harness.workbench import Lab, Workbench, open_service
 from equivalence_tests.inference import CannotInfer, infer

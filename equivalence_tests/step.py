@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from equivalence_tests.domain.errors import WorkbenchError
+from equivalence_tests.domain.run import Run
 from equivalence_tests.domain.service import ROOT, Service, Unpaired
-from equivalence_tests.harness.check import Verdict
+from equivalence_tests.domain.verdict import Verdict
 from equivalence_tests.harness.drift import drift_lines
-from equivalence_tests.harness.report import Run, counterexample_text, render, verdict_table
+from equivalence_tests.harness.report import counterexample_text, render, verdict_table
 from equivalence_tests.harness.workbench import Workbench, provision
 from equivalence_tests.registry import every_pair
 from equivalence_tests.runner import Benches, Drift, check

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import HealthCheck, given, seed, settings
@@ -15,9 +13,9 @@ from hypothesis import strategies as st
 from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import ArgStrategy, Pair
-from equivalence_tests.domain.status import Status, text
+from equivalence_tests.domain.status import Status
+from equivalence_tests.domain.verdict import Counterexample, Observation, Tally, Verdict
 from equivalence_tests.harness.compare import (
-    Observation,
     SchemaFacts,
     changed_tables,
     differences,
@@ -32,72 +30,32 @@ CONTROL_RERUNS = 2
 CALLS_PER_DATASET = 4  # at most, per example; Hypothesis draws 1 to 4 argument sets
 
 
-@dataclass
-class Counterexample(Exception):
-    """Both sides' answers for one (minimal, once Hypothesis is done) dataset and arguments."""
-
-    dataset: Dataset
-    arguments: dict[str, Any]
-    legacy: Observation
-    modern: Observation
-    what: list[str]
-    control_nondeterministic: bool = False
-    legacy_again: Observation | None = None
-    # Calls made on the same dataset before this one (read-only ones, as far as their SQL
-    # tells): empty once Hypothesis has shrunk, unless they are needed to see the difference.
-    before: list[dict[str, Any]] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"{'control nondeterministic' if self.control_nondeterministic else 'divergent'}: " \
-               f"{', '.join(self.what)}"
-
-
-@dataclass
-class Tally:
-    """What the examples of one pair exercised: paths, failures, SQL, warnings."""
-
-    examples: int = 0  # examples searched until the first divergence (not shrinking's calls)
-    calls: int = 0  # calls compared in them (a read-only pair's example makes several)
-    searching: bool = True
-    covered: dict[str, int] = field(default_factory=dict)  # path label -> calls that hit it
-    both_raised: Counter[str] = field(default_factory=Counter)  # error class -> calls
-    raised_as: dict[str, str] = field(default_factory=dict)  # error class -> a message, SQLSTATE
-    statements: tuple[int, int] = (0, 0)  # most statements one call emitted, per side
-    warnings: tuple[set[str], set[str]] = field(default_factory=lambda: (set(), set()))
-    leaked: list[str] = field(default_factory=list)  # sides that left a transaction open
-    wrote: int = 0  # calls after which either side's tables were read back (it wrote)
-    # What the calls returned: outcome kind ("None", "list of N>0", "error NoResultFound";
-    # "legacy kind | modern kind" where the sides' differ) -> calls; and how many calls
-    # reached data (a non-empty outcome on either side, or a table the call changed).
-    kinds: Counter[str] = field(default_factory=Counter)
-    reached: int = 0
-    changed: int = 0  # calls after which a table differed from the dataset
-
-    def add(self, pair: Pair, legacy: Observation, modern: Observation,
-            dataset: Dataset | None, facts: SchemaFacts) -> None:
-        if not self.searching:
-            return  # Hypothesis is shrinking a divergence: these are not more examples
-        self.calls += 1
-        (left, left_empty), (right, right_empty) = (outcome_kind(o.outcome)
-                                                    for o in (legacy, modern))
-        self.kinds[left if left == right else f"{left} | {right}"] += 1
-        changed = dataset is not None and any(changed_tables(dataset, o.state, facts)
-                                              for o in (legacy, modern))
-        self.changed += changed
-        self.reached += changed or not (left_empty and right_empty)
-        self.wrote += legacy.state is not None or modern.state is not None
-        for label in paths_hit(pair, [legacy, modern]):
-            self.covered[label] += 1
-        if _error(legacy.outcome) and _error(modern.outcome):
-            error = _error(legacy.outcome)
-            self.both_raised[error] += 1
-            state = legacy.outcome.get("sqlstate")
-            self.raised_as.setdefault(error, (f"[SQLSTATE {state}] " if state else "")
-                                      + str(legacy.outcome.get("message", ""))[:160])
-        self.statements = (max(self.statements[0], len(legacy.sql)),
-                           max(self.statements[1], len(modern.sql)))
-        for seen, observation in zip(self.warnings, (legacy, modern), strict=True):
-            seen.update(w.split(":")[0] for w in observation.warnings)
+def record(tally: Tally, pair: Pair, legacy: Observation, modern: Observation,
+           dataset: Dataset | None, facts: SchemaFacts) -> None:
+    """Count one compared call into the pair's tally (while searching, not shrinking)."""
+    if not tally.searching:
+        return  # Hypothesis is shrinking a divergence: these are not more examples
+    tally.calls += 1
+    (left, left_empty), (right, right_empty) = (outcome_kind(o.outcome)
+                                                  for o in (legacy, modern))
+    tally.kinds[left if left == right else f"{left} | {right}"] += 1
+    changed = dataset is not None and any(changed_tables(dataset, o.state, facts)
+                                           for o in (legacy, modern))
+    tally.changed += changed
+    tally.reached += changed or not (left_empty and right_empty)
+    tally.wrote += legacy.state is not None or modern.state is not None
+    for label in paths_hit(pair, [legacy, modern]):
+        tally.covered[label] += 1
+    if _error(legacy.outcome) and _error(modern.outcome):
+        error = _error(legacy.outcome)
+        tally.both_raised[error] += 1
+        state = legacy.outcome.get("sqlstate")
+        tally.raised_as.setdefault(error, (f"[SQLSTATE {state}] " if state else "")
+                                   + str(legacy.outcome.get("message", ""))[:160])
+    tally.statements = (max(tally.statements[0], len(legacy.sql)),
+                        max(tally.statements[1], len(modern.sql)))
+    for seen, observation in zip(tally.warnings, (legacy, modern), strict=True):
+        seen.update(w.split(":")[0] for w in observation.warnings)
 
 
 _COLLECTIONS = {"$result": "result", "$async_result": "async result", "$iterator": "iterator",
@@ -173,32 +131,6 @@ def _not_comparable(observation: Observation) -> str:
     return ""
 
 
-@dataclass
-class Verdict:
-    pair: Pair
-    status: Status
-    tally: Tally
-    counterexample: Counterexample | None = None
-    versions: tuple[str, str] = ("?", "?")
-    detail: str = ""  # what made it vacuous, incomplete, not comparable, ...
-
-    @property
-    def text(self) -> str:
-        return text(self.status, self.detail)
-
-    @property
-    def ok(self) -> bool:
-        return self.status.ok
-
-    @property
-    def examples(self) -> int:
-        return self.tally.examples
-
-    @property
-    def covered(self) -> dict[str, int]:
-        return self.tally.covered
-
-
 def paths_hit(pair: Pair, observations: list[Observation]) -> list[str]:
     """Which of the pair's declared paths this call exercised, on either side."""
     if not pair.covers:
@@ -244,7 +176,7 @@ def search(pair: Pair, bench: Workbench, arguments: Mapping[str, ArgStrategy],
 
     def compare_call(dataset: Dataset, args: dict[str, Any], legacy: Observation,
                      modern: Observation, before: list[dict[str, Any]]) -> None:
-        tally.add(pair, legacy, modern, dataset, facts)
+        record(tally, pair, legacy, modern, dataset, facts)
         odd = _not_comparable(legacy) or _not_comparable(modern)
         if odd:
             raise NotComparable(odd)

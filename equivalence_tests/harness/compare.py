@@ -18,6 +18,7 @@ from typing import Any
 
 from equivalence_tests.domain.dataset import Dataset, State
 from equivalence_tests.domain.pair import Pair
+from equivalence_tests.domain.verdict import Observation
 from equivalence_tests.schema.catalog import Catalog
 from equivalence_tests.schema.reset import unwrap
 from shared_schema.values import plain
@@ -59,18 +60,6 @@ class SchemaFacts:
             (table.name, column.name) for table in catalog.tables for column in table.columns
             if column.default and _NOW.search(column.default))
         return cls(keys, references, server_now, dict(defaults or {}))
-
-
-@dataclass
-class Observation:
-    """One side's answer to one call: what it returned or raised, and what it left behind."""
-
-    outcome: Any
-    sql: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    state: State | None = None
-    executed: list[Any] | None = None  # [statement, parameters, executemany]: benchmark only
-    seconds: float | None = None  # how long the call took in the worker
 
 
 def differences(pair: Pair, dataset: Dataset, legacy: Observation, modern: Observation,

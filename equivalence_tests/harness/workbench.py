@@ -14,10 +14,16 @@ import psycopg2
 from hypothesis import strategies as st
 
 from equivalence_tests.domain.dataset import Dataset
-from equivalence_tests.domain.errors import ResetBlocked, SchemaError, ServerLost, WorkerError
+from equivalence_tests.domain.errors import (
+    SchemaError,
+    ServerLost,
+    WorkbenchError,
+    WorkerError,
+)
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.service import Service
-from equivalence_tests.harness.compare import Observation, SchemaFacts
+from equivalence_tests.domain.verdict import Observation
+from equivalence_tests.harness.compare import SchemaFacts
 from equivalence_tests.harness.databases import OwnedDatabases, sweep_leftovers
 from equivalence_tests.harness.server import URL_VAR, mask_password, postgres_server
 from equivalence_tests.harness.state import Database, wait_for_server
@@ -126,7 +132,7 @@ class Workbench:
                 # once where it comes back, with fresh workers, and run the example again.
                 self._recover(lost)
                 return self._checked(pair, dataset, calls, sides, keep_parameters)
-        except (WorkerError, ResetBlocked, ServerLost) as error:
+        except WorkbenchError as error:  # nothing later is trusted
             self.broken = error
             raise
 

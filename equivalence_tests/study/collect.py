@@ -16,9 +16,9 @@ from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import Status
+from equivalence_tests.domain.verdict import Counterexample, Observation, Verdict
 from equivalence_tests.harness import report
-from equivalence_tests.harness.check import Counterexample, Verdict, paths_hit
-from equivalence_tests.harness.compare import Observation
+from equivalence_tests.harness.check import paths_hit
 from equivalence_tests.harness.source import function_source
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.runner import check

@@ -1,13 +1,8 @@
 """What counts as a difference: ties, floats, decimals, errors, new identity values."""
 
 from equivalence_tests.domain.pair import Pair
-from equivalence_tests.harness.compare import (
-    Observation,
-    SchemaFacts,
-    differences,
-    equal,
-    normalize,
-)
+from equivalence_tests.domain.verdict import Observation
+from equivalence_tests.harness.compare import SchemaFacts, differences, equal, normalize
 from equivalence_tests.registry import pair
 
 # What the comparison knows of the demo schema's keys and now() columns, without a database.

@@ -69,7 +69,7 @@ def test_a_parameter_nothing_fits_names_itself_and_the_line_that_registers_it(
     with pytest.raises(CannotInfer) as error:
         infer("library:search", {"query": ""}, workbench.catalog)
     assert "parameter 'query' of library:search" in str(error.value)
-    assert "pair('library:search', query=anything(st.integers()))" in str(error.value)
+    assert "pair('library:search', {'query': anything(st.integers())})" in str(error.value)
 
 
 def test_functions_pair_by_module_and_name_and_the_rest_is_listed_with_a_reason() -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from equivalence_tests.conftest import rerun_command
+from equivalence_tests.domain.run import Run
 from equivalence_tests.domain.status import Status
-from equivalence_tests.harness.check import Tally, Verdict
-from equivalence_tests.harness.report import Run, render, summary_line, verdict_table
+from equivalence_tests.domain.verdict import Tally, Verdict
+from equivalence_tests.harness.report import render, summary_line, verdict_table
 from equivalence_tests.registry import pair
 
 

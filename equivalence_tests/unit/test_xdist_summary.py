@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from equivalence_tests.domain.run import Row, Run
 from equivalence_tests.domain.status import Status
-from equivalence_tests.harness.check import Tally, Verdict
+from equivalence_tests.domain.verdict import Tally, Verdict
 from equivalence_tests.harness.report import (
     ERROR_PROPERTY,
     ROW_PROPERTY,
     STATE_OUTPUT,
     Gather,
-    Row,
-    Run,
     pair_of,
     render,
     summary_line,
