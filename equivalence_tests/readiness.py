@@ -64,7 +64,7 @@ from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.service import ROOT, Service
 from equivalence_tests.domain.status import Status
-from equivalence_tests.domain.verdict import Verdict
+from equivalence_tests.domain.verdict import Verdict, counterexample_json
 from equivalence_tests.harness.workbench import (
     Lab,
     Workbench,
@@ -200,8 +200,7 @@ def cell_of(pair: Pair, runtime: Runtime, verdict: Verdict) -> Cell:
         cell.state, cell.detail = "known divergence", pair.known or ""
     elif status in (Status.DIVERGENT, Status.CONTROL_NONDETERMINISTIC) and found is not None:
         control, candidate = found.legacy.outcome, found.modern.outcome
-        cell.counterexample = {"what": found.what, "arguments": _jsonable(found.arguments),
-                               "dataset": _jsonable(found.dataset), "control": control,
+        cell.counterexample = {**counterexample_json(found), "control": control,
                                "candidate": candidate}
         raised = _raised(candidate)
         if status is Status.CONTROL_NONDETERMINISTIC:
@@ -232,9 +231,6 @@ def _short(value: Any, limit: int = 70) -> str:
     text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
 
 
 def read_census(path: Path) -> list[dict[str, Any]]:
@@ -561,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "readiness.json").write_text(json.dumps(to_json(matrix), indent=1, default=str))
+    (out / "readiness.json").write_text(json.dumps(to_json(matrix), indent=1))
     (out / "readiness.md").write_text(report(matrix, markdown=True))
     print(report(matrix))
     print(f"written: {out / 'readiness.json'}, {out / 'readiness.md'}")

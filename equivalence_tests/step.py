@@ -21,7 +21,7 @@ from typing import Any
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.run import Run
 from equivalence_tests.domain.service import ROOT, Service, Unpaired
-from equivalence_tests.domain.verdict import Verdict
+from equivalence_tests.domain.verdict import Verdict, counterexample_json
 from equivalence_tests.harness.drift import drift_lines
 from equivalence_tests.harness.report import counterexample_text, render, verdict_table
 from equivalence_tests.harness.workbench import Workbench, provision
@@ -41,7 +41,8 @@ STEP_JSON = """{
                    "warnings": {"legacy": ["LegacyAPIWarning"], "modern": []},
                    "counterexample": {"what": ["table books"], "dataset": {...},
                                       "arguments": {...},
-                                      "calls_before": [{...}, ...]} | null}],
+                                      "calls_before": [{...}, ...],
+                                      "control_nondeterministic": false} | null}],
     "not_compared": [{"function": "library:only_here", "reason": "only in legacy_14"}],
     "drift": [{"side": "modern_20", "kind": "modify_type", "table": "books",
                "column": "title", "models": "VARCHAR(100)", "database": "VARCHAR(200)",
@@ -77,9 +78,6 @@ def run_mypy(service: Service) -> dict[str, Any]:
     return {"ran": True, "ok": done.returncode == 0, "output": output}
 
 
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
-
 
 def function_entry(verdict: Verdict) -> dict[str, Any]:
     found = verdict.counterexample
@@ -89,9 +87,7 @@ def function_entry(verdict: Verdict) -> dict[str, Any]:
         "calls": verdict.tally.calls, "wrote": verdict.tally.wrote,
         "warnings": {"legacy": sorted(verdict.tally.warnings[0]),
                      "modern": sorted(verdict.tally.warnings[1])},
-        "counterexample": None if found is None else _jsonable(
-            {"what": found.what, "dataset": found.dataset, "arguments": found.arguments,
-             "calls_before": found.before}),
+        "counterexample": None if found is None else counterexample_json(found),
     }
 
 
@@ -122,7 +118,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired], drift: Dr
         "sqlalchemy": {"legacy": legacy_version, "modern": modern_version},
         "functions": [function_entry(v) for v in verdicts],
         "not_compared": [{"function": u.target, "reason": u.reason} for u in unpaired],
-        "drift": _jsonable(drift.differences), "mypy": mypy,
+        "drift": drift.differences, "mypy": mypy,
         "blockers": [f"{v.pair.name}: {v.text}" for v in verdicts if not v.ok] + blocking,
         "refused_rows": refused,
         "_verdicts": verdicts,

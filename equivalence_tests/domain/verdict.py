@@ -10,6 +10,7 @@ from typing import Any
 from equivalence_tests.domain.dataset import Dataset, State
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import Status, text
+from shared_schema.values import encode
 
 
 @dataclass
@@ -90,3 +91,11 @@ class Verdict:
     @property
     def covered(self) -> dict[str, int]:
         return self.tally.covered
+
+
+def counterexample_json(found: Counterexample) -> dict[str, Any]:
+    """A counterexample as JSON, its values tagged as the worker encodes them
+    (`{"$decimal": "1.50"}`, never `str()`): what step, the study and readiness write."""
+    return {"what": list(found.what), "dataset": encode(found.dataset),
+            "arguments": encode(found.arguments), "calls_before": encode(found.before),
+            "control_nondeterministic": found.control_nondeterministic}

@@ -25,6 +25,7 @@ from equivalence_tests.harness.compare import (
 )
 from equivalence_tests.harness.state import DatasetRefused
 from equivalence_tests.harness.workbench import Workbench
+from shared_schema.values import encode
 
 CONTROL_RERUNS = 2
 CALLS_PER_DATASET = 4  # at most, per example; Hypothesis draws 1 to 4 argument sets
@@ -239,8 +240,7 @@ def calls_per_dataset(pair: Pair, arguments: Mapping[str, ArgStrategy]) -> int:
 
 
 def _size(found: Counterexample) -> int:
-    return len(json.dumps(found.dataset, default=str)) + len(json.dumps(found.arguments,
-                                                                         default=str))
+    return len(json.dumps(encode(found.dataset))) + len(json.dumps(encode(found.arguments)))
 
 
 def _quiet_status(pair: Pair, tally: Tally) -> tuple[Status, str]:

@@ -16,7 +16,12 @@ from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import Status
-from equivalence_tests.domain.verdict import Counterexample, Observation, Verdict
+from equivalence_tests.domain.verdict import (
+    Counterexample,
+    Observation,
+    Verdict,
+    counterexample_json,
+)
 from equivalence_tests.harness import report
 from equivalence_tests.harness.check import paths_hit
 from equivalence_tests.harness.source import function_source
@@ -156,9 +161,7 @@ def counterexample(pair: Pair, verdict: Verdict) -> dict[str, Any] | None:
     found: Counterexample | None = verdict.counterexample
     if found is None:
         return None
-    return {"what": list(found.what), "dataset": encode(found.dataset),
-            "arguments": encode(found.arguments),
-            "control_nondeterministic": found.control_nondeterministic,
+    return {**counterexample_json(found),
             "legacy": side(found.legacy), "modern": side(found.modern),
             "legacy_again": side(found.legacy_again) if found.legacy_again else None,
             "diff": report.outcome_diff(pair, found)}

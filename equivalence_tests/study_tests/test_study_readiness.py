@@ -31,6 +31,6 @@ def test_the_json_readiness_writes_is_the_json_the_study_reads(tmp_path: Path):
     matrix.cells[lookup.name, "legacy_on_20"] = readiness.Cell(
         lookup.name, "legacy_on_20", lookup.legacy, "error", "AttributeError: ...",
         warnings=[{"category": "RemovedIn20Warning"}])
-    (tmp_path / "readiness.json").write_text(json.dumps(readiness.to_json(matrix), default=str))
+    (tmp_path / "readiness.json").write_text(json.dumps(readiness.to_json(matrix)))
     assert data.readiness(lookup.name, tmp_path) == (
         "legacy_future: equivalent; legacy_on_20: error (w1)")
