@@ -32,18 +32,16 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.table import Table
 
-import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
 from equivalence_tests import runner
 from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.verdict import Observation
-from equivalence_tests.harness.check import CALLS_PER_DATASET, calls_per_dataset
+from equivalence_tests.harness.search import CALLS_PER_DATASET, calls_per_dataset
 from equivalence_tests.harness.state import Database
 from equivalence_tests.harness.workbench import Workbench, open_workbench
 from equivalence_tests.profiling import Profiles, profiled
 from equivalence_tests.registry import PAIRS
-from equivalence_tests.runner import check
-from equivalence_tests.services import demo
+from equivalence_tests.runner import check, demo
 from shared_schema.values import decode
 
 # One example as the harness ran it: its dataset, and per compared call the arguments and the

@@ -44,8 +44,8 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.profiles import chosen, header, load
-from equivalence_tests.runner import Benches
-from equivalence_tests.services import demo, discover
+from equivalence_tests.runner import Benches, demo, every_pair
+from equivalence_tests.services import discover
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
 GATHER = Gather(RUN)  # under xdist, on the controller: the workers' verdicts, into RUN
@@ -266,7 +266,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     wanted = config.getoption("--pair")
     services = config.getoption("--service")
     if wanted or services:
-        from equivalence_tests.registry import every_pair
 
         pairs, _ = every_pair()
         known = {pair.name for pair in pairs}

@@ -5,11 +5,7 @@ register one here only to say what cannot be inferred (ordered_by=, known=, a mo
 an argument strategy). The demo service is declared here because its modules share one schema.
 """
 
-from equivalence_tests.registry import pair
-from equivalence_tests.services import DEMO_MODULES, service
-from equivalence_tests.strategies import (
-    anything,
-    key_of,
+from equivalence_tests.demo_strategies import (
     limits,
     new_email,
     order_amounts,
@@ -18,9 +14,10 @@ from equivalence_tests.strategies import (
     prices_in_range,
     prices_overflowing,
     product_rows,
-    where_set,
-    wide_key_of,
 )
+from equivalence_tests.registry import pair
+from equivalence_tests.services import DEMO_MODULES, service
+from equivalence_tests.strategies import anything, key_of, where_set, wide_key_of
 
 # The demo: the guide's patterns, its modules sharing shared_schema/schema.sql. Every one of
 # its pairs is registered below (most need strategies or options the schema cannot tell).

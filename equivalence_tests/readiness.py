@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import importlib
 import json
 import os
 import re
@@ -72,8 +71,7 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.harness.workers import Side, pinned_version
-from equivalence_tests.registry import every_pair
-from equivalence_tests.runner import check
+from equivalence_tests.runner import check, every_pair
 from equivalence_tests.services import discover, functions
 
 EXAMPLES = 15
@@ -292,7 +290,6 @@ def run(pairs: Sequence[Pair], runtimes: Sequence[Runtime], examples: int = EXAM
         if lab is None:
             lab = stack.enter_context(provision())
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="readiness-")))
-        importlib.import_module("equivalence_tests.pairs")  # declares the demo service
         services = discover()
         for runtime in runtimes:
             for service_name in dict.fromkeys(p.service for p in pairs):

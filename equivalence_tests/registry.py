@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
 from equivalence_tests.domain.pair import ArgStrategy, OrderKey, Pair
@@ -39,8 +38,8 @@ def pair(target: str, args: Mapping[str, ArgStrategy] | None = None, /, *,
 
 def every_pair() -> tuple[list[Pair], list[Unpaired]]:
     """The registered pairs, and every function found on both sides of a service that has no
-    registration (its arguments inferred later, from the schema); plus what cannot pair."""
-    importlib.import_module("equivalence_tests.pairs")  # the demo service, registered pairs
+    registration (its arguments inferred later, from the schema); plus what cannot pair.
+    Registrations are what has been imported: `runner.every_pair` imports pairs.py first."""
     from equivalence_tests.services import discover, pairing
 
     pairs = list(PAIRS.values())

@@ -13,18 +13,31 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+import equivalence_tests.pairs  # noqa: F401  (the demo service and the registered pairs)
+from equivalence_tests import registry
 from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.domain.errors import WorkerError
 from equivalence_tests.domain.pair import ArgStrategy, Pair
-from equivalence_tests.domain.service import Service
+from equivalence_tests.domain.service import Service, Unpaired
 from equivalence_tests.domain.status import Status
 from equivalence_tests.domain.verdict import Tally, Verdict
-from equivalence_tests.harness.check import search
 from equivalence_tests.harness.drift import Difference, blockers, drift_lines, schema_drift
+from equivalence_tests.harness.search import search
 from equivalence_tests.harness.workbench import Lab, Workbench, open_service
 from equivalence_tests.inference import CannotInfer, infer
 from equivalence_tests.schema.catalog import Catalog
 from equivalence_tests.services import SIDES, discover
+
+
+def every_pair() -> tuple[list[Pair], list[Unpaired]]:
+    """Every pair the main job runs (pairs.py's registrations, then every function found on
+    both sides of a service), and the functions that cannot pair."""
+    return registry.every_pair()
+
+
+def demo() -> Service:
+    """The demo service: the guide's patterns on shared_schema/schema.sql (pairs.py)."""
+    return discover()["demo"]
 
 
 def arguments(pair: Pair, catalog: Catalog) -> dict[str, ArgStrategy]:

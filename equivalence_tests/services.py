@@ -104,13 +104,6 @@ def discover(root: Path = ROOT) -> dict[str, Service]:
     return {name: replace(svc, hints=dict(HINTS.get(name, {}))) for name, svc in services.items()}
 
 
-def demo() -> Service:
-    """The demo service (the guide's patterns on shared_schema/schema.sql), as pairs.py
-    declares it."""
-    import equivalence_tests.pairs  # noqa: F401  (declares the demo service)
-
-    return discover()["demo"]
-
 
 def functions(side: str, module: str) -> dict[str, Signature]:
     """Public functions defined (not imported) in `side`'s module, by name."""

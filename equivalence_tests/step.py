@@ -25,8 +25,7 @@ from equivalence_tests.domain.verdict import Verdict, counterexample_json
 from equivalence_tests.harness.drift import drift_lines
 from equivalence_tests.harness.report import counterexample_text, render, verdict_table
 from equivalence_tests.harness.workbench import Workbench, provision
-from equivalence_tests.registry import every_pair
-from equivalence_tests.runner import Benches, Drift, check
+from equivalence_tests.runner import Benches, Drift, check, every_pair
 from equivalence_tests.services import discover
 
 VERSION = 1

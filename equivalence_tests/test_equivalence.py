@@ -7,8 +7,7 @@ from equivalence_tests.conftest import RUN, record_error, record_verdict, rerun_
 from equivalence_tests.domain.errors import SchemaError, WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.report import counterexample_text
-from equivalence_tests.registry import every_pair
-from equivalence_tests.runner import Benches, check
+from equivalence_tests.runner import Benches, check, every_pair
 
 PAIRS, UNPAIRED = every_pair()
 RUN.unpaired = UNPAIRED

@@ -13,9 +13,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-import equivalence_tests.pairs  # noqa: F401  (declares the demo service its pairs belong to)
 from equivalence_tests.domain.pair import ArgStrategy, OrderKey, Pair
-from equivalence_tests.registry import PAIRS, every_pair, pair
+from equivalence_tests.registry import PAIRS, pair
+from equivalence_tests.runner import every_pair  # registers the demo's pairs first
 from equivalence_tests.strategies import anything, key_of, words
 
 LEGACY = "equivalence_tests.mutants.legacy"

@@ -4,8 +4,7 @@ compared on the rest, instead of the run failing or the rows slipping through.""
 
 from equivalence_tests.harness.workbench import open_workbench
 from equivalence_tests.registry import pair
-from equivalence_tests.runner import check
-from equivalence_tests.services import demo
+from equivalence_tests.runner import check, demo
 from equivalence_tests.strategies import key_of
 
 UNREADABLE = ("ALTER TABLE tenants ADD CONSTRAINT tenants_name_short "

@@ -15,16 +15,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.workbench import Workbench, provision
-from equivalence_tests.runner import Benches
+from equivalence_tests.runner import Benches, every_pair
 from equivalence_tests.study import collect, data, html, terminal
 
 
 def all_pairs() -> list[Pair]:
     """Every pair the main job runs, in its order."""
-    import equivalence_tests.pairs  # noqa: F401  (registers the pairs)
-    from equivalence_tests import registry
-
-    return list(registry.every_pair()[0])
+    return list(every_pair()[0])
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ from equivalence_tests.domain.verdict import (
     counterexample_json,
 )
 from equivalence_tests.harness import report
-from equivalence_tests.harness.check import paths_hit
+from equivalence_tests.harness.search import paths_hit
 from equivalence_tests.harness.source import function_source
 from equivalence_tests.harness.workbench import Workbench
 from equivalence_tests.runner import check

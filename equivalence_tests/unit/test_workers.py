@@ -11,8 +11,7 @@ from equivalence_tests.domain.errors import ResetBlocked, WorkerError
 from equivalence_tests.harness.workbench import open_workbench, sides_from_environment
 from equivalence_tests.harness.workers import Side, Worker
 from equivalence_tests.registry import pair
-from equivalence_tests.runner import check
-from equivalence_tests.services import demo
+from equivalence_tests.runner import check, demo
 from equivalence_tests.strategies import key_of
 
 pytestmark = pytest.mark.db

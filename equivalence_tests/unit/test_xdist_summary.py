@@ -149,7 +149,7 @@ def test_real_xdist_workers_one_of_which_dies_under_a_pair(tmp_path: Path) -> No
         import pytest
         from equivalence_tests.conftest import record_verdict
         from equivalence_tests.domain.status import Status
-        from equivalence_tests.harness.check import Tally, Verdict
+        from equivalence_tests.harness.search import Tally, Verdict
         from equivalence_tests.registry import pair
 
         PAIRS = [pair(f"m:{name}", registry={}) for name in ("a", "b", "dies")]
