@@ -21,7 +21,7 @@ from typing import Any
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.run import Run
 from equivalence_tests.domain.service import ROOT, Service, Unpaired
-from equivalence_tests.domain.verdict import Verdict, counterexample_json
+from equivalence_tests.domain.verdict import Verdict, verdict_json
 from equivalence_tests.harness.drift import drift_lines
 from equivalence_tests.harness.report import counterexample_text, render, verdict_table
 from equivalence_tests.harness.workbench import Workbench, provision
@@ -34,13 +34,15 @@ STEP_JSON = """{
   "services": [{
     "service": "library", "safe": false, "kind": "read-only" | "writing",
     "sqlalchemy": {"legacy": "1.4.54", "modern": "2.0.58"},
-    "functions": [{"pair": "library.retire", "legacy": "library:retire",
-                   "modern": "library:retire", "verdict": "divergent", "ok": false,
-                   "examples": 12, "calls": 25, "wrote": 9,
-                   "warnings": {"legacy": ["LegacyAPIWarning"], "modern": []},
+    "functions": [<one verdict each, as domain/verdict.py's verdict_json writes it:>
+                  {"pair": "library.retire", "service": "library",
+                   "legacy": "library:retire", "modern": "library:retire",
+                   "verdict": "divergent", "status": "divergent", "detail": "", "ok": false,
+                   "versions": ["1.4.54", "2.0.58"], "examples": 12, "calls": 25, "wrote": 9,
+                   "covered": {"<path>": 3}, "statements": [2, 1],
+                   "warnings": {"legacy": ["LegacyAPIWarning"], "modern": []}, "leaked": [],
                    "counterexample": {"what": ["table books"], "dataset": {...},
-                                      "arguments": {...},
-                                      "calls_before": [{...}, ...],
+                                      "arguments": {...}, "calls_before": [{...}, ...],
                                       "control_nondeterministic": false} | null}],
     "not_compared": [{"function": "library:only_here", "reason": "only in legacy_14"}],
     "drift": [{"side": "modern_20", "kind": "modify_type", "table": "books",
@@ -78,18 +80,6 @@ def run_mypy(service: Service) -> dict[str, Any]:
 
 
 
-def function_entry(verdict: Verdict) -> dict[str, Any]:
-    found = verdict.counterexample
-    return {
-        "pair": verdict.pair.name, "legacy": verdict.pair.legacy, "modern": verdict.pair.modern,
-        "verdict": verdict.text, "ok": verdict.ok, "examples": verdict.examples,
-        "calls": verdict.tally.calls, "wrote": verdict.tally.wrote,
-        "warnings": {"legacy": sorted(verdict.tally.warnings[0]),
-                     "modern": sorted(verdict.tally.warnings[1])},
-        "counterexample": None if found is None else counterexample_json(found),
-    }
-
-
 def step(bench: Workbench, service: Service, unpaired: list[Unpaired], drift: Drift,
          ) -> dict[str, Any]:
     """Everything `step` says about one service, as the JSON holds it."""
@@ -115,7 +105,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired], drift: Dr
         "service": service.name, "safe": run.safe,
         "kind": "writing" if any(v.tally.wrote for v in verdicts) else "read-only",
         "sqlalchemy": {"legacy": legacy_version, "modern": modern_version},
-        "functions": [function_entry(v) for v in verdicts],
+        "functions": [verdict_json(v) for v in verdicts],
         "not_compared": [{"function": u.target, "reason": u.reason} for u in unpaired],
         "drift": drift.differences, "mypy": mypy,
         "blockers": [f"{v.pair.name}: {v.text}" for v in verdicts if not v.ok] + blocking,

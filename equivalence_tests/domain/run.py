@@ -11,45 +11,73 @@ from typing import Any
 
 from equivalence_tests.domain.service import Unpaired
 from equivalence_tests.domain.status import Status, is_ok
-from equivalence_tests.domain.verdict import Verdict
+from equivalence_tests.domain.verdict import Verdict, verdict_json
 
 
 @dataclass
 class Row:
-    """One pair's line of the verdict table as plain data: what an xdist worker sends the
-    controller (a Verdict holds the pair's strategies and the Hypothesis objects: not sendable)."""
+    """One pair's verdict as it travels and as the table shows it: its JSON (`verdict_json`,
+    the one shape every entry point writes) and the counterexample text shown above the table
+    (a known divergence). A Verdict holds the pair's strategies and Hypothesis objects: an
+    xdist worker sends this instead."""
 
-    name: str
-    status: str
-    examples: int = 0
-    paths: str = "-"
-    statements: str = "0 / 0"
-    warnings: str = "- / -"
-    versions: tuple[str, str] = ("?", "?")
-    shown: str = ""  # the counterexample printed above the table (a known divergence)
-    calls: int = 0  # compared in those examples (several per dataset)
+    verdict: dict[str, Any]
+    shown: str = ""
+
+    @classmethod
+    def of(cls, verdict: Verdict, shown: str = "") -> Row:
+        return cls(verdict_json(verdict), shown)
+
+    def wire(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "shown": self.shown}
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Row:
+        return cls(dict(data["verdict"]), str(data.get("shown") or ""))
+
+    @property
+    def name(self) -> str:
+        return str(self.verdict["pair"])
+
+    @property
+    def status(self) -> str:
+        """The verdict's text: 'vacuous: every call raised on both sides: ...'."""
+        return str(self.verdict["verdict"])
 
     @property
     def ok(self) -> bool:
         return is_ok(self.status)
 
-    @classmethod
-    def of(cls, v: Verdict, shown: str = "") -> Row:
-        paths = ", ".join(f"{label}: {hits}" for label, hits in v.covered.items()) or "-"
-        warned = " / ".join(", ".join(sorted(w)) or "-" for w in v.tally.warnings)
-        if v.tally.leaked:
-            warned += f"; {', '.join(v.tally.leaked)} left a transaction open"
-        return cls(v.pair.name, v.text, v.examples, paths,
-                   f"{v.tally.statements[0]} / {v.tally.statements[1]}", warned,
-                   (v.versions[0], v.versions[1]), shown, v.tally.calls)
+    @property
+    def versions(self) -> tuple[str, str]:
+        legacy, modern = self.verdict.get("versions") or ("?", "?")
+        return str(legacy), str(modern)
 
-    def wire(self) -> dict[str, Any]:
-        return {**self.__dict__, "versions": list(self.versions)}
+    @property
+    def examples(self) -> int:
+        return int(self.verdict["examples"])
 
-    @classmethod
-    def from_wire(cls, data: dict[str, Any]) -> Row:
-        legacy, modern = data.get("versions") or ("?", "?")
-        return cls(**{**data, "versions": (str(legacy), str(modern))})
+    @property
+    def calls(self) -> int:
+        return int(self.verdict["calls"])
+
+    @property
+    def paths(self) -> str:
+        return ", ".join(f"{label}: {hits}"
+                         for label, hits in self.verdict["covered"].items()) or "-"
+
+    @property
+    def statements(self) -> str:
+        legacy, modern = self.verdict["statements"]
+        return f"{legacy} / {modern}"
+
+    @property
+    def warnings(self) -> str:
+        warned = self.verdict["warnings"]
+        text = " / ".join(", ".join(warned[side]) or "-" for side in ("legacy", "modern"))
+        if self.verdict["leaked"]:
+            text += f"; {', '.join(self.verdict['leaked'])} left a transaction open"
+        return text
 
 
 @dataclass

@@ -99,3 +99,21 @@ def counterexample_json(found: Counterexample) -> dict[str, Any]:
     return {"what": list(found.what), "dataset": encode(found.dataset),
             "arguments": encode(found.arguments), "calls_before": encode(found.before),
             "control_nondeterministic": found.control_nondeterministic}
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """The one serialized shape of a verdict: what `step` writes per function, what the study
+    keeps per pair, and what an xdist worker sends its controller. `verdict` is the line
+    people read; `status` and `detail` are what code reads."""
+    tally = verdict.tally
+    found = verdict.counterexample
+    return {"pair": verdict.pair.name, "service": verdict.pair.service,
+            "legacy": verdict.pair.legacy, "modern": verdict.pair.modern,
+            "verdict": verdict.text, "status": verdict.status.value, "detail": verdict.detail,
+            "ok": verdict.ok, "versions": list(verdict.versions),
+            "examples": tally.examples, "calls": tally.calls, "wrote": tally.wrote,
+            "covered": dict(tally.covered), "statements": list(tally.statements),
+            "warnings": {"legacy": sorted(tally.warnings[0]),
+                         "modern": sorted(tally.warnings[1])},
+            "leaked": list(tally.leaked),
+            "counterexample": None if found is None else counterexample_json(found)}

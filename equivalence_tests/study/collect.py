@@ -21,6 +21,7 @@ from equivalence_tests.domain.verdict import (
     Observation,
     Verdict,
     counterexample_json,
+    verdict_json,
 )
 from equivalence_tests.harness import report
 from equivalence_tests.harness.search import paths_hit
@@ -180,7 +181,7 @@ def entry(pair: Pair) -> dict[str, Any]:
             "sources": {"legacy": function_source(pair.legacy, "legacy_14"),
                         "modern": function_source(pair.modern, "modern_20")},
             "status": "not run", "ok": False, "known": pair.known, "error": None,
-            "tally": None, "examples": [], "missing": [], "timing": None,
+            "verdict": None, "examples": [], "missing": [], "timing": None,
             "counterexample": None,
             "collected": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
@@ -193,12 +194,8 @@ def collect_pair(pair: Pair, bench: Workbench, tries: int = TRIES,
     try:
         verdict = check(pair, bench, **overrides)
         tally = verdict.tally
-        found.update(
-            status=verdict.text, ok=verdict.ok, counterexample=counterexample(pair, verdict),
-            tally={"examples": tally.examples, "covered": dict(tally.covered),
-                   "statements": list(tally.statements),
-                   "warnings": [sorted(seen) for seen in tally.warnings],
-                   "leaked": list(tally.leaked)})
+        found.update(status=verdict.text, ok=verdict.ok, verdict=verdict_json(verdict),
+                     counterexample=counterexample(pair, verdict))
         if verdict.status is Status.CANNOT_INFER:
             return found
         examples, missing, timing = representatives(

@@ -1,24 +1,23 @@
 """The study file: one versioned JSON document both views read, and what they derive from it.
 
-Shape (version 1):
+Shape (version 2):
 
-    {"version": 1, "generated": "<ISO time>", "sqlalchemy": {"legacy": "1.4.54", "modern": ...},
+    {"version": 2, "generated": "<ISO time>", "sqlalchemy": {"legacy": "1.4.54", "modern": ...},
      "pairs": {"<name>": {
         "name", "service", "legacy": "module:function", "modern": "module:function",
         "modern_async": bool, "fingerprint": "<sha256 of both sources, models, options>",
         "options": {"ordered_by", "writes", "loads", "commit", "covers", "rich"},
         "sources": {"legacy": [lines], "modern": [lines]},
-        "status": "equivalent" | "known divergence" | "divergent" | ..., "ok": bool,
+        "status": "equivalent" | "known divergence" | "divergent" | ... | "harness error" |
+                  "not run", "ok": bool,
         "known": "<why>" | null, "error": "<harness error>" | null,
-        "tally": {"examples", "covered": {label: n}, "statements": [l, m],
-                  "warnings": [[...], [...]], "leaked": [...]},
+        "verdict": <domain/verdict.py's verdict_json, as step writes it> | null,
         "examples": [{"case": "found" | "absent" | <covers label> | "counterexample",
                       "dataset": {table: [row]}, "arguments": {...},
                       "legacy": Side, "modern": Side}],
         "missing": [<cases no example reached>],
         "timing": {"legacy": {"median": s, "calls": n}, "modern": {...}},
-        "counterexample": null | {"what": [...], "dataset", "arguments",
-                                  "control_nondeterministic": bool, "legacy": Side,
+        "counterexample": null | {<the verdict's counterexample>, "legacy": Side,
                                   "modern": Side, "legacy_again": Side | null, "diff": [lines]}}}}
 
     Side = {"outcome": <canonical>, "shown": [lines], "statements": n,
@@ -40,7 +39,7 @@ from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.status import parse
 from equivalence_tests.harness.source import function_source
 
-VERSION = 1
+VERSION = 2
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / ".workbench"
 JSON_NAME = "study.json"

@@ -260,7 +260,7 @@ def pair_section(study: data.Study, name: str, index: int) -> str:
              f'{esc(entry["status"])}</span></h2>',
              f'<p class="targets">service {esc(entry["service"])} · legacy '
              f'<code>{esc(entry["legacy"])}</code> · modern <code>{esc(entry["modern"])}</code>'
-             + (f" · {_examples(entry['tally']['examples'])}" if entry.get("tally") else "")
+             + (f" · {_examples(entry['verdict']['examples'])}" if entry.get("verdict") else "")
              + "</p>"]
     if entry.get("known"):
         parts.append(f'<p class="known">Known divergence: {esc(entry["known"])}</p>')
@@ -288,7 +288,7 @@ def _examples(n: int) -> str:
 def index_row(study: data.Study, name: str, index: int) -> str:
     entry = study["pairs"][name]
     group = data.verdict_group(entry["status"])
-    statements = (entry.get("tally") or {}).get("statements") or ["", ""]
+    statements = (entry.get("verdict") or {}).get("statements") or ["", ""]
     differ = ' class="num differ"' if statements[0] != statements[1] else ' class="num"'
     cells = data.timing_cells(study, name)
     own = cells[2] if entry["modern_async"] else cells[1]
@@ -296,7 +296,7 @@ def index_row(study: data.Study, name: str, index: int) -> str:
             f'data-service="{esc(entry["service"])}"><td><a href="#pair-{index}">{esc(name)}</a>'
             f'</td><td>{esc(entry["service"])}</td><td><span class="verdict '
             f'{esc(group.replace(" ", "-"))}">{esc(entry["status"])}</span></td>'
-            f'<td class="num">{(entry.get("tally") or {}).get("examples", "")}</td>'
+            f'<td class="num">{(entry.get("verdict") or {}).get("examples", "")}</td>'
             f"<td{differ}>{statements[0]} / {statements[1]}</td>"
             f'<td class="num">{esc(data.milliseconds(cells[0]["median"]))}</td>'
             f'<td class="num">{esc(data.milliseconds(own["median"]))}</td>'

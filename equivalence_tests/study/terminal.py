@@ -127,7 +127,7 @@ def view(study: data.Study, name: str) -> Group:
         Rule(Text.assemble((name, "bold"), "  ", (status, VERDICT_STYLE.get(status, "bold red"))),
              align="left"),
         Text(f"service {entry['service']}   legacy {entry['legacy']}   modern {entry['modern']}"
-             + (f"   {entry['tally']['examples']} examples" if entry.get("tally") else ""),
+             + (f"   {entry['verdict']['examples']} examples" if entry.get("verdict") else ""),
              style="dim")]
     if entry.get("known"):
         parts.append(Text(f"known divergence: {entry['known']}", style="yellow"))

@@ -79,7 +79,7 @@ def test_the_json_is_versioned_complete_and_fresh(study: data.Study,
     for pair in cli.pick(list(REGISTERED)):
         assert data.fresh(study, pair), pair.name
         entry = study["pairs"][pair.name]
-        assert entry["tally"]["examples"] > 0 and entry["timing"]["legacy"]["calls"] > 0
+        assert entry["verdict"]["examples"] > 0 and entry["timing"]["legacy"]["calls"] > 0
 
 
 def test_both_sources_with_the_changed_lines_and_tokens_highlighted(page: str) -> None:

@@ -31,7 +31,9 @@ IDS = [f"equivalence_tests/test_equivalence.py::test_pair[{name}]" for name in "
 
 
 def row(name: str, status: str = "equivalent") -> list[tuple[str, object]]:
-    return [(ROW_PROPERTY, Row(name, status, 100, versions=("1.4.54", "2.0.58")).wire())]
+    verdict = Verdict(pair(f"m:{name}", registry={}), Status(status), Tally(examples=100), None,
+                      ("1.4.54", "2.0.58"))
+    return [(ROW_PROPERTY, Row.of(verdict).wire())]
 
 
 def ended(run: Run | None = None) -> dict[str, object]:
