@@ -19,7 +19,7 @@ that triggered it. Fewer examples per cell than the main job (`--examples`, defa
 
 Written to `<out>/readiness.json` (and `readiness.md`), shape (version 1):
 
-    {"version": 1, "examples": 15, "seconds": 212.4,
+    {"version": 2, "examples": 15, "seconds": 212.4,
      "runtimes": [{"name": "legacy_future", "title": ..., "explains": ..., "package":
                    "legacy_14", "environment": "legacy_14", "sqlalchemy": "1.4.54",
                    "flags": {"WORKBENCH_FUTURE": "1"}, "async": false, "compares": "legacy"}],
@@ -27,9 +27,10 @@ Written to `<out>/readiness.json` (and `readiness.md`), shape (version 1):
      "cells": [{"pair": ..., "runtime": ..., "target": "module:function run as candidate",
                 "state": "equivalent" | "known divergence" | "divergent" | "error" |
                          "not applicable" | "control nondeterministic" | "not comparable",
-                "detail": "one line", "status": "check()'s own status", "examples": 15,
-                "counterexample": null | {"what": [...], "arguments": {...}, "dataset": {...},
-                                          "control": <outcome>, "candidate": <outcome>},
+                "detail": "one line",
+                "verdict": <check()'s verdict, as domain/verdict.py's verdict_json writes it:
+                            its counterexample's dataset and arguments> | null,
+                "counterexample": null | {"control": <outcome>, "candidate": <outcome>},
                 "warnings": [{"category": ..., "bases": [...], "message": ..., "where":
                               "legacy_14/library.py:40" | null, "phase": "call" | "import"}],
                 "deprecations": 3, "clean": true}],
@@ -63,7 +64,7 @@ from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.service import ROOT, Service
 from equivalence_tests.domain.status import Status
-from equivalence_tests.domain.verdict import Verdict, counterexample_json
+from equivalence_tests.domain.verdict import Verdict, verdict_json
 from equivalence_tests.harness.workbench import (
     Lab,
     Workbench,
@@ -172,9 +173,8 @@ class Cell:
     target: str
     state: str
     detail: str = ""
-    status: str = ""
-    examples: int = 0
-    counterexample: dict[str, Any] | None = None
+    verdict: dict[str, Any] | None = None  # verdict_json of the cell's run
+    counterexample: dict[str, Any] | None = None  # the control's and the candidate's outcome
     warnings: list[dict[str, Any]] = field(default_factory=list)
     deprecations: int = 0
     clean: bool = False
@@ -190,16 +190,14 @@ def candidate_pair(pair: Pair, runtime: Runtime) -> Pair:
 
 def cell_of(pair: Pair, runtime: Runtime, verdict: Verdict) -> Cell:
     target = candidate_pair(pair, runtime).modern
-    cell = Cell(pair.name, runtime.name, target, "equivalent", status=verdict.text,
-                examples=verdict.examples)
+    cell = Cell(pair.name, runtime.name, target, "equivalent", verdict=verdict_json(verdict))
     status = verdict.status
     found = verdict.counterexample
     if status is Status.KNOWN_DIVERGENCE:
         cell.state, cell.detail = "known divergence", pair.known or ""
     elif status in (Status.DIVERGENT, Status.CONTROL_NONDETERMINISTIC) and found is not None:
         control, candidate = found.legacy.outcome, found.modern.outcome
-        cell.counterexample = {**counterexample_json(found), "control": control,
-                               "candidate": candidate}
+        cell.counterexample = {"control": control, "candidate": candidate}
         raised = _raised(candidate)
         if status is Status.CONTROL_NONDETERMINISTIC:
             cell.state, cell.detail = status.value, ", ".join(found.what)
@@ -434,7 +432,7 @@ def cell_text(cell: Cell | None) -> str:
 
 def to_json(matrix: Matrix) -> dict[str, Any]:
     return {
-        "version": 1,
+        "version": 2,
         "examples": matrix.examples,
         "seconds": round(matrix.seconds, 1),
         "runtimes": [{"name": r.name, "title": r.title, "explains": r.explains,
