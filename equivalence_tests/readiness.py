@@ -60,6 +60,7 @@ from typing import Any
 
 from hypothesis import Phase
 
+from equivalence_tests.domain.deprecation import is_deprecation
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.service import ROOT, Service
@@ -131,7 +132,6 @@ GUIDE_CLAIMS = {
     "string": "a bare SQL string to execute(): 'accepts only SQL expression constructs - not "
               "bare strings'",
 }
-DEPRECATION_BASES = {"DeprecationWarning", "SADeprecationWarning"}
 
 
 def _envdir() -> Path:
@@ -247,7 +247,7 @@ def attach_warnings(cell: Cell, runtime: Runtime, census: list[dict[str, Any]]) 
         seen.add(key)
         cell.warnings.append({k: record[k] for k in ("category", "bases", "message", "where",
                                                      "phase", "warned_at")})
-    cell.deprecations = sum(bool(DEPRECATION_BASES & set(w["bases"])) for w in cell.warnings)
+    cell.deprecations = sum(is_deprecation([w["category"], *w["bases"]]) for w in cell.warnings)
     settled = cell.state in ("equivalent", "known divergence")
     counts = runtime.package == "modern_20" and not runtime.environment.startswith("legacy")
     cell.clean = settled and not (counts and cell.deprecations)

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from equivalence_tests.domain.deprecation import is_deprecation
 from equivalence_tests.domain.errors import WorkbenchError
 from equivalence_tests.domain.run import Run
 from equivalence_tests.domain.service import ROOT, Service, Unpaired
@@ -53,8 +54,6 @@ STEP_JSON = """{
   }],
   "safe": false
 }"""
-# Warning classes that mean the modern side still uses an API 2.x deprecates or calls legacy.
-DEPRECATED = ("Deprecat", "Legacy", "Removed", "Moved")
 
 
 def modern_paths(service: Service) -> list[str]:
@@ -90,7 +89,7 @@ def step(bench: Workbench, service: Service, unpaired: list[Unpaired], drift: Dr
     blocking = [f"{u.target}: not compared ({u.reason})" for u in unpaired]
     blocking += drift.blockers
     for v in verdicts:
-        warned = [w for w in sorted(v.tally.warnings[1]) if any(d in w for d in DEPRECATED)]
+        warned = [w for w in sorted(v.tally.warnings[1]) if is_deprecation([w])]
         if warned:
             blocking.append(f"{v.pair.name}: the modern side raised {', '.join(warned)}")
     if not mypy["ok"]:
