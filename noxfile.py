@@ -257,7 +257,7 @@ def faults(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Examples per second per pair, against a plain psycopg2 baseline measured in the same run."""
     _install(session, "driver", *DRIVER_MODULES)
-    _run_unlocked(session, "python", "-m", "equivalence_tests.bench", *session.posargs,
+    _run_unlocked(session, "python", "-m", "equivalence_tests.benchmark", *session.posargs,
                   env=_worker_env(session, "modern_20"))
 
 

@@ -44,7 +44,7 @@ from equivalence_tests.harness.workbench import (
     provision,
 )
 from equivalence_tests.profiles import chosen, header, load
-from equivalence_tests.runner import Benches, demo, every_pair
+from equivalence_tests.runner import Workbenches, demo, every_pair
 from equivalence_tests.services import discover
 
 RUN = Run()  # every selected pair, what became of it, and what a person must hear at the end
@@ -222,10 +222,10 @@ def workbench(pytestconfig: pytest.Config) -> Iterator[Workbench]:
 
 
 @pytest.fixture(scope="session")
-def services(pytestconfig: pytest.Config) -> Iterator[Benches]:
+def services(pytestconfig: pytest.Config) -> Iterator[Workbenches]:
     try:
         with _lab(pytestconfig) as lab:
-            opened = Benches(lab, keep_open=in_worker(pytestconfig), blockers=RUN.blockers,
+            opened = Workbenches(lab, keep_open=in_worker(pytestconfig), blockers=RUN.blockers,
                              notes=RUN.notes)
             try:
                 yield opened

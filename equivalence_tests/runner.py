@@ -1,4 +1,4 @@
-"""Runs pairs: each service's workbench opened once with its drift checked (`Benches`), a
+"""Runs pairs: each service's workbench opened once with its drift checked (`Workbenches`), a
 pair's arguments (registered, else inferred from the schema), then the search (`check`).
 
 The harness below searches what it is given and knows no registry, service or inference; the
@@ -85,7 +85,7 @@ def drift(bench: Workbench, service: Service) -> Drift:
     return found
 
 
-class Benches:
+class Workbenches:
     """The workbenches of a run: one per service, opened when its first pair comes, its drift
     checked once (into `blockers`), and stopped when the next service's begins. With
     `keep_open` (an xdist worker, whose pairs come in any order) every service opened stays

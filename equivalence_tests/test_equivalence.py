@@ -7,7 +7,7 @@ from equivalence_tests.conftest import RUN, record_error, record_verdict, rerun_
 from equivalence_tests.domain.errors import SchemaError, WorkbenchError
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.report import counterexample_text
-from equivalence_tests.runner import Benches, check, every_pair
+from equivalence_tests.runner import Workbenches, check, every_pair
 
 PAIRS, UNPAIRED = every_pair()
 RUN.unpaired = UNPAIRED
@@ -17,7 +17,7 @@ ORDERED = sorted(PAIRS, key=lambda pair: (pair.service != "demo", pair.service))
 
 
 @pytest.mark.parametrize("pair", ORDERED, ids=lambda pair: pair.name)
-def test_pair(pair: Pair, services: Benches, request: pytest.FixtureRequest) -> None:
+def test_pair(pair: Pair, services: Workbenches, request: pytest.FixtureRequest) -> None:
     RUN.started = True
     try:
         verdict = check(pair, services.bench(pair.service))

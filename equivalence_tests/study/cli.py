@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from equivalence_tests.domain.pair import Pair
 from equivalence_tests.harness.workbench import Workbench, provision
-from equivalence_tests.runner import Benches, every_pair
+from equivalence_tests.runner import Workbenches, every_pair
 from equivalence_tests.study import collect, data, html, terminal
 
 
@@ -29,7 +29,7 @@ def benches() -> Iterator[Callable[[Pair], Workbench]]:
     """A workbench for each pair's service, opened when its first pair comes (pairs come
     service by service) and stopped when the next service's begins."""
     with provision() as lab:
-        opened = Benches(lab)
+        opened = Workbenches(lab)
         try:
             yield lambda pair: opened.bench(data.service_of(pair))
         finally:
