@@ -26,7 +26,7 @@ from equivalence_tests.domain.verdict import Verdict, verdict_json
 from equivalence_tests.harness.drift import drift_lines
 from equivalence_tests.harness.report import counterexample_text, render, verdict_table
 from equivalence_tests.harness.workbench import Workbench, provision
-from equivalence_tests.runner import Workbenches, Drift, check, every_pair
+from equivalence_tests.runner import Drift, Workbenches, check, every_pair
 from equivalence_tests.services import discover
 
 VERSION = 1
