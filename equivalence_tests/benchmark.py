@@ -38,7 +38,7 @@ from equivalence_tests.domain.pair import Pair
 from equivalence_tests.domain.verdict import Observation
 from equivalence_tests.harness.search import CALLS_PER_DATASET, calls_per_dataset
 from equivalence_tests.harness.state import Database
-from equivalence_tests.harness.workbench import Workbench, open_workbench
+from equivalence_tests.harness.workbench import BOTH, Workbench, open_workbench
 from equivalence_tests.profiling import Profiles, profiled
 from equivalence_tests.registry import PAIRS
 from equivalence_tests.runner import check, demo
@@ -77,7 +77,7 @@ def run_harness(bench: Workbench, pair: Pair, examples: int) -> Measured:
     observe_calls = bench.observe_calls
 
     def recording(pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
-                  sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
+                  sides: tuple[int, ...] = BOTH, keep_parameters: bool = False,
                   ) -> list[list[Observation]]:
         legacy, modern = observe_calls(pair, dataset, calls, sides, keep_parameters=True)
         seen.append((dataset, [(args, left.executed or [], right.executed or [])

@@ -24,7 +24,7 @@ from equivalence_tests.harness.compare import (
     same_sequence,
 )
 from equivalence_tests.harness.state import DatasetRefused
-from equivalence_tests.harness.workbench import Workbench
+from equivalence_tests.harness.workbench import CONTROL, Workbench
 from shared_schema.values import encode
 
 CONTROL_RERUNS = 2
@@ -189,14 +189,14 @@ def search(pair: Pair, bench: Workbench, arguments: Mapping[str, ArgStrategy],
         if not what and order_differs(pair, dataset, legacy, modern, facts) and all(
                 same_sequence(dataset, legacy, again, facts)
                 for rows in (rows_reversed(dataset), dataset)
-                for again in bench.observe(pair, rows, args, sides=(0,))):
+                for again in bench.observe(pair, rows, args, sides=CONTROL)):
             what = ["order of the return value"]
         if what:
             tally.searching = False
             # Before blaming the migration, ask the control the same question again (twice:
             # a control that picks one of two rows at random agrees with itself half the time).
             for _ in range(CONTROL_RERUNS):
-                (again,) = bench.observe(pair, dataset, args, sides=(0,))
+                (again,) = bench.observe(pair, dataset, args, sides=CONTROL)
                 if differences(pair, dataset, legacy, again, facts):
                     found = Counterexample(dataset, args, legacy, modern, what, True, again,
                                            before)

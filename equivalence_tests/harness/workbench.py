@@ -49,6 +49,11 @@ def sides_from_environment(environ: dict[str, str] | None = None) -> tuple[Side,
                           ) from None
 
 
+# Which sides an observation runs on, as indices into `databases` and `workers`.
+BOTH = (0, 1)
+CONTROL = (0,)  # the legacy side alone: the control asked again
+
+
 @dataclass
 class Workbench:
     """Runs the same call on both sides from the same database state, and reads what it did."""
@@ -103,14 +108,14 @@ class Workbench:
         return self.workers[0].hello["sqlalchemy"], self.workers[1].hello["sqlalchemy"]
 
     def observe(self, pair: Pair, dataset: Dataset, args: dict[str, Any],
-                sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
+                sides: tuple[int, ...] = BOTH, keep_parameters: bool = False,
                 ) -> list[Observation]:
         """Reset the chosen sides to `dataset`, call the pair there at once, collect answers."""
         return [calls[0] for calls in self.observe_calls(pair, dataset, [args], sides,
                                                          keep_parameters)]
 
     def observe_calls(self, pair: Pair, dataset: Dataset, calls: list[dict[str, Any]],
-                      sides: tuple[int, ...] = (0, 1), keep_parameters: bool = False,
+                      sides: tuple[int, ...] = BOTH, keep_parameters: bool = False,
                       ) -> list[list[Observation]]:
         """Each call from `dataset`, on the chosen sides: per side, an observation per call.
         Calls that only read share one reset and one message per side; after a call that may

@@ -6,7 +6,7 @@ Driver side only (psycopg2, Hypothesis, standard library; never SQLAlchemy):
   unique constraints, foreign keys and CHECK constraints, read with plain SQL over pg_catalog.
 - `derive.datasets(catalog, hints=..., rich=...)`: a Hypothesis strategy for whole
   FK-consistent datasets (`dict[table, list[row]]`) that respect what the catalog says.
-- `reset.reset_script`, `reset.snapshot`, `reset.load`, `reset.refused_rows`: put a database
+- `reset.reset_script`, `reset.snapshot`, `reset.refused_rows`: put a database
   into a dataset's state in one round trip, read it back in key order, and drop (and report)
   the rows the database refuses for a constraint the strategy could not read.
 """
@@ -27,7 +27,6 @@ from equivalence_tests.schema.derive import Between, datasets
 from equivalence_tests.schema.reset import (
     Refusal,
     RefusalTally,
-    load,
     refused_rows,
     reset_script,
     snapshot,
@@ -47,7 +46,6 @@ __all__ = [
     "Table",
     "Unique",
     "datasets",
-    "load",
     "read_catalog",
     "refused_rows",
     "reset_script",

@@ -23,7 +23,7 @@ from psycopg2.extras import Json
 from equivalence_tests.domain.dataset import Dataset
 from equivalence_tests.schema.catalog import Catalog, Column, Sequence, Table
 
-__all__ = ["Refusal", "RefusalTally", "load", "refused_rows", "reset_script", "snapshot"]
+__all__ = ["Refusal", "RefusalTally", "refused_rows", "reset_script", "snapshot"]
 
 # Array element types psycopg2 reads back as strings unless cast: read them as text[].
 _TEXT_ARRAYS = {"uuid", "json", "jsonb"}
@@ -280,24 +280,6 @@ def _refusal(table: str, row: dict[str, Any], error: psycopg2.Error, dropped: bo
     diag = error.diag
     message = (diag.message_primary or str(error)).splitlines()[0]
     return Refusal(table, row, diag.constraint_name, error.pgcode, message, dropped)
-
-
-def load(conn: psycopg2.extensions.connection, catalog: Catalog,
-         dataset: Mapping[str, list[dict[str, Any]]]) -> tuple[Dataset, list[Refusal]]:
-    """Reset to `dataset` in one round trip; if the database refuses it, drop the refused rows
-    and reset to the rest. Returns what the database now holds (as a dataset) and the
-    refusals (empty when the whole dataset was accepted)."""
-    if not conn.autocommit:
-        raise ValueError("load needs a connection in autocommit mode")
-    with conn.cursor() as cur:
-        try:
-            cur.execute(reset_script(conn, catalog, dataset))
-            return dict(dataset), []
-        except (psycopg2.IntegrityError, psycopg2.DataError):
-            cur.execute("ROLLBACK")
-        kept, refusals = refused_rows(conn, catalog, dataset)
-        cur.execute(reset_script(conn, catalog, kept))
-    return kept, refusals
 
 
 @dataclass
