@@ -41,6 +41,8 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if isinstance(value, dict):  # json objects: keys in order, as canonical.py tags mappings
         return {"$dict": sorted([str(k), plain(v)] for k, v in value.items())}
+    if type(value).__name__ == "Json" and hasattr(value, "adapted"):
+        return plain(value.adapted)  # a dataset's json value, in psycopg2's Json wrapper
     raise TypeError(f"not a plain value: {type(value).__qualname__}")
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from shared_schema import protocol
-from shared_schema.values import decode, plain
+from shared_schema.values import decode, encode, plain
 
 
 def test_messages_round_trip_one_per_line():
@@ -39,3 +39,13 @@ def test_aware_datetimes_become_utc_and_naive_ones_stay_marked_naive():
 def test_arguments_decode_back_to_python_values():
     assert decode({"price": {"$decimal": "9.99"}}) == {"price": Decimal("9.99")}
     assert decode([plain(1.5)]) == [1.5]
+
+
+def test_a_json_column_value_in_its_psycopg2_wrapper_encodes_as_its_value():
+    """Datasets hold json values as psycopg2 `Json`: a counterexample holding one is written
+    as that value (step, the study), never refused nor turned into its repr."""
+    from psycopg2.extras import Json
+
+    assert encode({"t": [{"details": Json({"a": [1, 2.5]})}]}) == {
+        "t": [{"details": {"$dict": [["a", [1, {"$float": "2.5"}]]]}}]}
+    assert encode([Json(None)]) == [None]
